@@ -7,16 +7,15 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo', 'minijup_main']
 
-# %% ../nbs/00_core.ipynb #eab17fe6
-import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading, weakref
+# %% ../nbs/00_core.ipynb #e547f659
+import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
 import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
-from fastcore.script import call_parse, Param
 
-# %% ../nbs/00_core.ipynb #a6d08f9d
+# %% ../nbs/00_core.ipynb #ca5670ae
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -33,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #24b7547c
+# %% ../nbs/00_core.ipynb #fdecec5e
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -50,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #87d85c85
+# %% ../nbs/00_core.ipynb #2ee940a6
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
     return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #9dbbf5d0
+# %% ../nbs/00_core.ipynb #afe57156
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -69,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #4e596841
+# %% ../nbs/00_core.ipynb #192dbdb8
 _BOOT = '''
 import os, sys, signal, threading, time
 def _watch():
@@ -113,8 +112,8 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #1eefef1f
-_running = weakref.WeakSet()
+# %% ../nbs/00_core.ipynb #027705ea
+_running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
 def _stop_all():
@@ -150,7 +149,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #a3ee5a4d
+# %% ../nbs/00_core.ipynb #2218df03
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -204,7 +203,7 @@ def _wait_ready(self:LocalServer):
     raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
                               f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
 
-# %% ../nbs/00_core.ipynb #588c9fbe
+# %% ../nbs/00_core.ipynb #8259598e
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -231,7 +230,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #7c57ff8a
+# %% ../nbs/00_core.ipynb #a40534c4
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -257,7 +256,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #c74aaf26
+# %% ../nbs/00_core.ipynb #e2a6b362
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -290,7 +289,16 @@ def _http_error(resp, method, url, token):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #f4d54fd5
+# %% ../nbs/00_core.ipynb #9b371adf
+@patch
+def _xsrf(self:Jupyter):
+    "The server's `_xsrf` cookie, fetched from its front page the first time"
+    if '_xsrf' not in self.session.cookies:
+        try: self.session.get(self.url, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        except requests.RequestException: pass   # the request itself will report what is wrong
+    return self.session.cookies.get('_xsrf', '')
+
+# %% ../nbs/00_core.ipynb #369e7513
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -304,9 +312,7 @@ def __call__(self:Jupyter,
     "Send one request to the server and return its JSON answer as an `AttrDict` (or list), `None` if empty"
     verb,url = verb.upper(), self.url + path.lstrip('/')
     hdrs = dict(headers or {})
-    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'):  # cookie/no-token servers check XSRF
-        xsrf = self.session.cookies.get('_xsrf')
-        if xsrf: hdrs['X-XSRFToken'] = xsrf
+    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
     if self.debug: self.debug(verb, url, {**self.session.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
     t0 = time.perf_counter()
     try:
@@ -338,7 +344,7 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #d7e374dd
+# %% ../nbs/00_core.ipynb #3f661b3c
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -354,7 +360,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #4a8aacf2
+# %% ../nbs/00_core.ipynb #33e8b767
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:
@@ -365,8 +371,13 @@ def demo():
         print(f'Serving files from a temporary directory; {len(jp("api/contents").content)} entries in it')
     print('Server stopped.')
 
-@call_parse
-def minijup_main(command:Param("What to do: 'demo' starts an embedded server and shows its status", str)='demo'):
-    "minijup: a client for Jupyter Server"
-    if command != 'demo': sys.exit(f"minijup: unknown command {command!r}; try 'minijup demo'")
+def minijup_main(argv=None):
+    "The `minijup` command"
+    import argparse
+    p = argparse.ArgumentParser(prog='minijup', description='A client for Jupyter Server.')
+    sub = p.add_subparsers(dest='command', metavar='COMMAND')
+    sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
+    args = p.parse_args(argv)
+    if args.command is None: p.print_help(); return 2
     demo()
+    return 0
