@@ -7,7 +7,7 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo', 'minijup_main']
 
-# %% ../nbs/00_core.ipynb #e547f659
+# %% ../nbs/00_core.ipynb #560aecd5
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
@@ -15,7 +15,7 @@ import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #ca5670ae
+# %% ../nbs/00_core.ipynb #ceddd99f
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #fdecec5e
+# %% ../nbs/00_core.ipynb #03f260ba
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #2ee940a6
+# %% ../nbs/00_core.ipynb #b12738d9
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
     return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #afe57156
+# %% ../nbs/00_core.ipynb #1a400e40
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #192dbdb8
+# %% ../nbs/00_core.ipynb #4fa0e003
 _BOOT = '''
 import os, sys, signal, threading, time
 def _watch():
@@ -112,7 +112,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #027705ea
+# %% ../nbs/00_core.ipynb #2806235c
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -149,7 +149,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #2218df03
+# %% ../nbs/00_core.ipynb #b4d0b407
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -203,7 +203,7 @@ def _wait_ready(self:LocalServer):
     raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
                               f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
 
-# %% ../nbs/00_core.ipynb #8259598e
+# %% ../nbs/00_core.ipynb #992e50bc
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -230,7 +230,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #a40534c4
+# %% ../nbs/00_core.ipynb #17004a09
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -245,10 +245,10 @@ class Jupyter:
         self._url,url_token = split_token(url)
         token = token or url_token or os.environ.get('JUPYTER_TOKEN') or None
         self.timeout,self.verify,self.debug = timeout,verify,debug
-        self.session = requests.Session()
+        self.http = requests.Session()
         self._token = token
-        if token: self.session.auth = _TokenAuth(token)
-        self.session.headers['User-Agent'] = 'minijup'
+        if token: self.http.auth = _TokenAuth(token)
+        self.http.headers['User-Agent'] = 'minijup'
 
     @property
     def url(self) -> str:
@@ -256,7 +256,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #e2a6b362
+# %% ../nbs/00_core.ipynb #72eeec29
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -289,16 +289,16 @@ def _http_error(resp, method, url, token):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #9b371adf
+# %% ../nbs/00_core.ipynb #9b3f334e
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
-    if '_xsrf' not in self.session.cookies:
-        try: self.session.get(self.url, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+    if '_xsrf' not in self.http.cookies:
+        try: self.http.get(self.url, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.RequestException: pass   # the request itself will report what is wrong
-    return self.session.cookies.get('_xsrf', '')
+    return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #369e7513
+# %% ../nbs/00_core.ipynb #0b8a46ad
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -313,10 +313,10 @@ def __call__(self:Jupyter,
     verb,url = verb.upper(), self.url + path.lstrip('/')
     hdrs = dict(headers or {})
     if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
-    if self.debug: self.debug(verb, url, {**self.session.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
+    if self.debug: self.debug(verb, url, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
     t0 = time.perf_counter()
     try:
-        resp = self.session.request(verb, url, params=query, json=data, headers=hdrs, stream=raw,
+        resp = self.http.request(verb, url, params=query, json=data, headers=hdrs, stream=raw,
                                     timeout=timeout or self.timeout, verify=self.verify, allow_redirects=False)
     except requests.exceptions.SSLError as e:
         raise ConnectError(f"{verb} {url}: the server's TLS certificate could not be verified. If it is signed by "
@@ -344,7 +344,7 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #3f661b3c
+# %% ../nbs/00_core.ipynb #83ad6618
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -360,7 +360,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #33e8b767
+# %% ../nbs/00_core.ipynb #4ca9377a
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:
