@@ -40,7 +40,7 @@ def readme():
 def _documented_names(mod):
     "Names that need their own show_doc on the module's page: `__all__`, and methods added to a class with @patch"
     from minijup._modidx import d
-    names = list(getattr(mod, '__all__', []))
+    names = [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n, None))]   # constants have no show_doc
     for sym in d['syms'].get(mod.__name__, {}):
         parts = sym.split('.')[2:]
         if len(parts) != 2 or parts[1].startswith('_'): continue

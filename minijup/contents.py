@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/01_contents.ipynb #17bc6b6b
+# %% ../nbs/01_contents.ipynb #8f6e25e6
 import os, sys, time, base64, hashlib, secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +14,7 @@ import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
 
-# %% ../nbs/01_contents.ipynb #99612d5d
+# %% ../nbs/01_contents.ipynb #e9af51f8
 def _key(path) -> str: return str(path).strip('/')
 
 def _enc(path:str) -> str:
@@ -25,7 +25,7 @@ def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', _enc(path), *more])
 
-# %% ../nbs/01_contents.ipynb #1d21c3c5
+# %% ../nbs/01_contents.ipynb #058c0918
 def _seen(jp) -> dict:
     "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
     return jp.__dict__.setdefault('_contents_seen', {})
@@ -56,17 +56,22 @@ def _decode(m):
     elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
     return m
 
+_HASH_MAX = 256 * 2**20  # the server reads a whole file into its memory to hash it: not for larger files than this
+
 @patch
 def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None):
-    "GET the model of `path`, with the file's hash if `hash`"
+    "GET the model of `path`, with the file's hash if `hash` (without content: only up to `_HASH_MAX` bytes)"
     q = {'content': int(bool(content)), **({'type': type} if type else {}), **({'format': format} if format else {})}
-    if hash and type != 'directory' and _key(path):
+    if hash and content and type != 'directory' and _key(path):  # the server reads the file anyway
         try: return self(_api(path), query={**q, 'hash': 1})
         except ServerError as e:  # jupyter_server answers a hash=1 for a directory with 500 "Keys unexpectedly None"
             if 'unexpectedly None' not in (e.reason or ''): raise
-    return self(_api(path), query=q)
+    m = self(_api(path), query=q)
+    if hash and not content and m.type != 'directory' and (m.size or 0) <= _HASH_MAX:
+        m = self(_api(path), query={**q, 'hash': 1})
+    return m
 
-# %% ../nbs/01_contents.ipynb #558c236a
+# %% ../nbs/01_contents.ipynb #4e40ae67
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
@@ -74,7 +79,7 @@ def ls(self:Jupyter,
     "The entries of the directory `path` (models without content), sorted by name"
     return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
 
-# %% ../nbs/01_contents.ipynb #dd3a82bd
+# %% ../nbs/01_contents.ipynb #c3a8df46
 _TYPES = ('notebook', 'file', 'directory')
 
 @patch
@@ -89,7 +94,7 @@ def new(self:Jupyter,
     _remember(self, m.path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #528e1e01
+# %% ../nbs/01_contents.ipynb #9aac7829
 @patch
 def get(self:Jupyter,
         path:str, # the notebook, file or directory, relative to the server's root
@@ -102,7 +107,7 @@ def get(self:Jupyter,
     _remember(self, path, m)
     return _decode(m)
 
-# %% ../nbs/01_contents.ipynb #2c3547c6
+# %% ../nbs/01_contents.ipynb #ebb71efd
 @patch
 def rename(self:Jupyter,
            old:str, # the current path
@@ -114,7 +119,7 @@ def rename(self:Jupyter,
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
     return m
 
-# %% ../nbs/01_contents.ipynb #9e3c8621
+# %% ../nbs/01_contents.ipynb #b4834e68
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
@@ -171,7 +176,7 @@ def save(self:Jupyter,
     self._remember_write(path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #6d0b48c4
+# %% ../nbs/01_contents.ipynb #15151460
 @patch
 def mkdir(self:Jupyter,
           path:str, # the directory to create
@@ -189,7 +194,7 @@ def mkdir(self:Jupyter,
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
                         method='PUT', url=self.url + _api(path))
 
-# %% ../nbs/01_contents.ipynb #ddcd1757
+# %% ../nbs/01_contents.ipynb #0802a184
 @patch
 def copy(self:Jupyter,
          src:str, # the file or directory to copy
@@ -209,7 +214,7 @@ def copy(self:Jupyter,
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
 
-# %% ../nbs/01_contents.ipynb #373f0337
+# %% ../nbs/01_contents.ipynb #cf77b06e
 @patch
 def exists(self:Jupyter,
            path:str, # the path to look for
@@ -227,7 +232,7 @@ def delete(self:Jupyter,
     self(_api(path), 'DELETE')
     _forget(self, path)
 
-# %% ../nbs/01_contents.ipynb #60e7c378
+# %% ../nbs/01_contents.ipynb #8d147143
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -267,7 +272,7 @@ def delete_checkpoint(self:Jupyter,
     "Delete the checkpoint `checkpoint_id` of `path`"
     self(_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
 
-# %% ../nbs/01_contents.ipynb #8817b6cd
+# %% ../nbs/01_contents.ipynb #c7e48e5a
 @patch
 def trust(self:Jupyter,
           path:str, # the notebook to trust
@@ -275,7 +280,7 @@ def trust(self:Jupyter,
     "Trust (sign) the notebook `path`"
     self(_api(path, 'trust'), 'POST')
 
-# %% ../nbs/01_contents.ipynb #7e68fd6a
+# %% ../nbs/01_contents.ipynb #713a683b
 class _Progress:
     "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
     def __init__(self, show, total:int, label:str):
@@ -305,7 +310,7 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
-# %% ../nbs/01_contents.ipynb #5d56f8cf
+# %% ../nbs/01_contents.ipynb #06dcd481
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
@@ -382,13 +387,13 @@ def upload(self:Jupyter,
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
 
-# %% ../nbs/01_contents.ipynb #980aebe6
+# %% ../nbs/01_contents.ipynb #4a827bd5
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
              local_path=None, # where to write it (replacing a file), or a directory to put it in; default: its name, here
              progress=True, # show a progress bar on stderr; or a function called as `progress(done, total)`
-             verify:bool=True, # also check the server's hash of the file (which costs the server a read of it)
+             verify:bool=True, # also check the server's hash of the file (up to `_HASH_MAX`; it costs the server a read)
              chunk_size:int=2**20, # bytes per read; the client's memory use is a few times this, not the file's size
             ) -> Path:
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"

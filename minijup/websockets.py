@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError',
-           'ExecutionResult', 'KernelConnection']
+           'ExecutionResult', 'output_from_msg', 'KernelConnection']
 
-# %% ../nbs/03_websockets.ipynb #2a41a701
+# %% ../nbs/03_websockets.ipynb #6e6b52d3
 import json, random, select, socket, struct, threading, time, uuid
 from collections import deque
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ from .core import *
 from .core import _redact
 from .sessions import _kernel_id
 
-# %% ../nbs/03_websockets.ipynb #74503a0f
+# %% ../nbs/03_websockets.ipynb #25e0bcbc
 PROTOCOL_VERSION = '5.3'
 V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
 
@@ -34,7 +34,7 @@ def new_msg(msg_type:str, # e.g. 'execute_request'
     return dict(header=hdr, parent_header=parent or {}, metadata=metadata or {}, content=content,
                 buffers=list(buffers or []), channel=channel)
 
-# %% ../nbs/03_websockets.ipynb #45caa1b7
+# %% ../nbs/03_websockets.ipynb #d704e60b
 def _dumps(o): return json.dumps(o, default=str, separators=(',', ':')).encode()
 
 def pack_v1(msg:dict) -> bytes:
@@ -54,7 +54,7 @@ def unpack_v1(data:bytes) -> dict:
     msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
     return dict(msg, channel=parts[0].decode(), buffers=parts[5:])
 
-# %% ../nbs/03_websockets.ipynb #4aaf4d52
+# %% ../nbs/03_websockets.ipynb #dac2c304
 def pack_json(msg:dict):
     "Frame `msg` for the default protocol: a JSON str, or binary frame bytes when it has buffers"
     bufs = [bytes(b) for b in msg.get('buffers') or []]
@@ -72,7 +72,7 @@ def unpack_json(data) -> dict:
     parts = [data[a:b] for a,b in zip(offs, offs[1:])]
     return dict(json.loads(parts[0]), buffers=parts[1:])
 
-# %% ../nbs/03_websockets.ipynb #cbeea164
+# %% ../nbs/03_websockets.ipynb #ba112499
 class ExecutionError(JupyterError):
     "The code raised: `ename`, `evalue` and `traceback` are the kernel's"
     def __init__(self, msg, ename=None, evalue=None, traceback=None):
@@ -109,7 +109,18 @@ class ExecutionResult:
             raise ExecutionError(f"{e.get('ename')}: {e.get('evalue')}", e.get('ename'), e.get('evalue'), e.get('traceback'))
         return self
 
-# %% ../nbs/03_websockets.ipynb #6bf9d8b4
+# %% ../nbs/03_websockets.ipynb #07b10b09
+_OUTPUT_KEYS = {'stream': ('name', 'text'), 'display_data': ('data', 'metadata'),
+                'execute_result': ('data', 'metadata', 'execution_count'), 'error': ('ename', 'evalue', 'traceback')}
+
+def output_from_msg(msg:dict) -> nbformat.NotebookNode:
+    "The nbformat output node of an iopub `stream`, `display_data`, `execute_result` or `error` message"
+    t,c = msg['header']['msg_type'], msg['content']
+    out = {'output_type': t, **{k: c.get(k) for k in _OUTPUT_KEYS[t]}}
+    if 'metadata' in out and out['metadata'] is None: out['metadata'] = {}
+    return nbformat.from_dict(out)
+
+# %% ../nbs/03_websockets.ipynb #5e5a16a0
 @patch
 def _add_output(self:ExecutionResult, msg, displays):
     "Apply one iopub message to the outputs; returns the output node added or updated, if any"
@@ -130,13 +141,13 @@ def _add_output(self:ExecutionResult, msg, displays):
         last = self.outputs[-1] if self.outputs else None
         if last is not None and last.output_type == 'stream' and last.name == c['name']:
             last.text += c['text']; return last
-    out = nbformat.v4.output_from_msg(msg)
+    out = output_from_msg(msg)
     did = (c.get('transient') or {}).get('display_id')
     if did: displays.setdefault(did, []).append(out)
     self.outputs.append(out)
     return out
 
-# %% ../nbs/03_websockets.ipynb #e34aeb05
+# %% ../nbs/03_websockets.ipynb #8bf4f830
 class KernelConnection:
     "A websocket connection to one kernel on a Jupyter Server"
     def __init__(self,
@@ -161,7 +172,7 @@ class KernelConnection:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/03_websockets.ipynb #86cb4b87
+# %% ../nbs/03_websockets.ipynb #7fc3e914
 @patch(as_prop=True)
 def ws_url(self:KernelConnection) -> str:
     "The websocket's URL (no token in it)"
@@ -205,7 +216,7 @@ def _connect(self:KernelConnection, timeout=None):
     queued, self._queue = self._queue, []
     for m in queued: self._send_now(m)
 
-# %% ../nbs/03_websockets.ipynb #ecab65fe
+# %% ../nbs/03_websockets.ipynb #2d485fd3
 @patch
 def _send_now(self:KernelConnection, msg):
     data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
@@ -220,7 +231,7 @@ def send(self:KernelConnection, msg:dict):
     try: self._send_now(msg)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
 
-# %% ../nbs/03_websockets.ipynb #9445ac72
+# %% ../nbs/03_websockets.ipynb #0b563178
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
 @patch
@@ -247,7 +258,7 @@ class _Closed(Exception):
     "The server closed the websocket with `code`"
     def __init__(self, code): super().__init__(code); self.code = code
 
-# %% ../nbs/03_websockets.ipynb #85a8be29
+# %% ../nbs/03_websockets.ipynb #d3d8ecf2
 @patch
 def _dispatch(self:KernelConnection, msg):
     mid = msg['header'].get('msg_id')
@@ -268,7 +279,7 @@ def _dispatch(self:KernelConnection, msg):
     req = self._pending.get((msg.get('parent_header') or {}).get('msg_id'))
     if req is not None: req.add(msg, self)
 
-# %% ../nbs/03_websockets.ipynb #a8e0bbf1
+# %% ../nbs/03_websockets.ipynb #57cd682f
 class _Request:
     def __init__(self, msg, kind, result=None, on_output=None, stdin=None):
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
@@ -300,7 +311,7 @@ class _Request:
         except Exception as e: value,self.stdin_exc = '',e
         conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
 
-# %% ../nbs/03_websockets.ipynb #bbd1f814
+# %% ../nbs/03_websockets.ipynb #3e9d3b14
 @patch
 def _kernel_gone(self:KernelConnection):
     "Is the kernel gone from the server?"
@@ -346,7 +357,7 @@ class _DeadSocket:
     def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
     send_binary = send
 
-# %% ../nbs/03_websockets.ipynb #6c225a99
+# %% ../nbs/03_websockets.ipynb #f60ad7ba
 @patch
 def _wait(self:KernelConnection, req, timeout=None):
     "Read messages until `req` is done; raise `JupyterTimeoutError` after `timeout` seconds"
@@ -374,7 +385,7 @@ def _wait(self:KernelConnection, req, timeout=None):
     if req.stdin_exc is not None: raise req.stdin_exc
     return req
 
-# %% ../nbs/03_websockets.ipynb #606ddbfa
+# %% ../nbs/03_websockets.ipynb #899ce815
 @patch
 def _ready(self:KernelConnection, timeout:float=60):
     "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
@@ -394,7 +405,7 @@ def _ready(self:KernelConnection, timeout:float=60):
         except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
     raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
 
-# %% ../nbs/03_websockets.ipynb #9f4207ca
+# %% ../nbs/03_websockets.ipynb #e02c8e5b
 @patch
 def submit(self:KernelConnection,
            code:str, # the code to run
@@ -452,7 +463,7 @@ def execute(self:KernelConnection,
     res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
     return self.wait(res, timeout, interrupt_on_timeout)
 
-# %% ../nbs/03_websockets.ipynb #0573f305
+# %% ../nbs/03_websockets.ipynb #b1d92197
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
@@ -461,7 +472,7 @@ def connect(self:Jupyter,
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     return KernelConnection(self, _kernel_id(kernel), protocol=protocol)
 
-# %% ../nbs/03_websockets.ipynb #68ae0f97
+# %% ../nbs/03_websockets.ipynb #6b4a7abb
 @patch
 def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
@@ -503,7 +514,7 @@ def comm_info(self:KernelConnection, target_name:str=None) -> AttrDict:
     "The comms open in the kernel: `comms` (comm id -> target name)"
     return self.request('comm_info_request', {'target_name': target_name} if target_name else {})
 
-# %% ../nbs/03_websockets.ipynb #932f6823
+# %% ../nbs/03_websockets.ipynb #a3ceafa3
 @patch
 def on_comm(self:KernelConnection, target_name:str, handler):
     "Call `handler(msg)` with every comm message of comms opened by the kernel with `target_name`"
@@ -522,7 +533,7 @@ def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
     self.send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id, buffers=buffers))
 
-# %% ../nbs/03_websockets.ipynb #485be349
+# %% ../nbs/03_websockets.ipynb #84108a35
 @patch
 def interrupt(self:KernelConnection):
     "Interrupt the running code, as Ctrl-C would"
