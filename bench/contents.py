@@ -67,7 +67,7 @@ def line(label, value, unit, ratio=None, target=None, note=''):
 
 def main(reps):
     tmp = Path(tempfile.mkdtemp(prefix='minijup-bench-'))
-    with LocalServer(args=['--FileContentsManager.delete_to_trash=False']) as srv:
+    with LocalServer() as srv:
         jp = Jupyter(srv.url_with_token)
         S = requests.Session(); S.headers['Authorization'] = f'token {srv.token}'
         api, files = srv.url + 'api/contents/', srv.url + 'files/'

@@ -4,141 +4,152 @@
 
 References: jupyter_client talking ZMQ straight to a local ipykernel (the limit: no server in between), a plain
 websocket-client loop through the same server as minijup (JSON framing, what a hand-rolled client does), and
-jupyter-kernel-client (Datalayer) through the same server. Prints each figure and its ratio to the ZMQ figure.
-Not a test: nothing here asserts.
+jupyter-kernel-client (Datalayer) through the same server. All clients are alive at once and measured in
+interleaved rounds (in a shuffled order each round), so that a busy moment of this 2-core machine hits them all
+alike. Prints each figure (a median over rounds) and its ratio to the ZMQ figure. Not a test: nothing asserts.
 """
-import argparse, json, statistics, sys, time, uuid
+import argparse, json, random, statistics, sys, time, uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from minijup.core import LocalServer, Jupyter
 from minijup.websockets import new_msg
-import websocket
+import requests, websocket
 from jupyter_client.manager import start_new_kernel
 
 BIG = "import sys; sys.stdout.write('x' * {n}); sys.stdout.flush()"
 
 
-def zmq_figures(n, big):
-    t0 = time.perf_counter()
-    km, kc = start_new_kernel(kernel_name='python3')
-    start = time.perf_counter() - t0
-    def run(code):
-        kc.execute_interactive(code, output_hook=lambda m: None, timeout=120)
-    run('pass')
-    lat = []
-    for _ in range(n):
-        t = time.perf_counter(); run('pass'); lat.append(time.perf_counter() - t)
-    t = time.perf_counter()
-    ids = [kc.execute('pass') for _ in range(n)]
-    left_reply, left_idle = set(ids), set(ids)
-    while left_reply: left_reply.discard(kc.get_shell_msg(timeout=60)['parent_header'].get('msg_id'))
-    while left_idle:
-        m = kc.get_iopub_msg(timeout=60)
-        if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
-            left_idle.discard(m['parent_header'].get('msg_id'))
-    pipe = n / (time.perf_counter() - t)
-    t = time.perf_counter(); run(BIG.format(n=big)); big_t = time.perf_counter() - t
-    kc.stop_channels(); km.shutdown_kernel(now=True)
-    return dict(start=start, median=statistics.median(lat), seq=n / sum(lat), pipe=pipe, big=big_t)
+class Zmq:
+    name = 'zmq (jupyter_client, local ipykernel)'
+    def start(self):
+        self.km, self.kc = start_new_kernel(kernel_name='python3')
+    def run(self, code): self.kc.execute_interactive(code, output_hook=lambda m: None, timeout=300)
+    def pipeline(self, n):
+        ids = [self.kc.execute('pass') for _ in range(n)]
+        left_reply, left_idle = set(ids), set(ids)
+        while left_reply: left_reply.discard(self.kc.get_shell_msg(timeout=60)['parent_header'].get('msg_id'))
+        while left_idle:
+            m = self.kc.get_iopub_msg(timeout=60)
+            if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
+                left_idle.discard(m['parent_header'].get('msg_id'))
+    def stop(self): self.kc.stop_channels(); self.km.shutdown_kernel(now=True)
 
 
-def minijup_figures(jp, n, big, protocol=None):
-    t0 = time.perf_counter()
-    k = jp.connect(jp.start_kernel('python3'), protocol=protocol)
-    k.kernel_info()
-    start = time.perf_counter() - t0
-    k.execute('pass')
-    lat = []
-    for _ in range(n):
-        t = time.perf_counter(); k.execute('pass'); lat.append(time.perf_counter() - t)
-    t = time.perf_counter()
-    rs = [k.submit('pass') for _ in range(n)]
-    for r in rs: k.wait(r)
-    pipe = n / (time.perf_counter() - t)
-    t = time.perf_counter(); r = k.execute(BIG.format(n=big)); big_t = time.perf_counter() - t
-    assert len(r.outputs[0].text) == big, 'the big output did not arrive whole'
-    kid = k.kernel_id; k.close(); jp.shutdown_kernel(kid)
-    return dict(start=start, median=statistics.median(lat), seq=n / sum(lat), pipe=pipe, big=big_t)
+class Minijup:
+    def __init__(self, jp, protocol=None):
+        self.jp, self.protocol = jp, protocol
+        self.name = f"minijup ({'JSON framing' if protocol == 'json' else 'v1 subprotocol'})"
+    def start(self):
+        self.k = self.jp.connect(self.jp.start_kernel('python3'), protocol=self.protocol)
+        self.k.kernel_info()
+    def run(self, code):
+        r = self.k.execute(code)
+        assert r.status == 'ok' and not r.truncated
+    def pipeline(self, n):
+        rs = [self.k.submit('pass') for _ in range(n)]
+        for r in rs: self.k.wait(r)
+    def stop(self):
+        kid = self.k.kernel_id; self.k.close(); self.jp.shutdown_kernel(kid)
 
 
-def plain_ws_figures(srv, n, big):
+class PlainWs:
     "What a hand-rolled client does: websocket-client, JSON framing, a loop until reply and idle"
-    import requests
-    h = {'Authorization': f'token {srv.token}'}
-    t0 = time.perf_counter()
-    kid = requests.post(srv.url + 'api/kernels', json={'name': 'python3'}, headers=h).json()['id']
-    sid = uuid.uuid4().hex
-    ws = websocket.create_connection(f"ws{srv.url[4:]}api/kernels/{kid}/channels?session_id={sid}",
-                                     header=[f'Authorization: token {srv.token}'])
-    def run(code, msg_type='execute_request'):
-        m = new_msg(msg_type, {'code': code, 'silent': False} if code is not None else {}, sid)
-        ws.send(json.dumps(m))
+    name = 'plain websocket-client loop'
+    def __init__(self, srv): self.srv = srv
+    def start(self):
+        h = {'Authorization': f'token {self.srv.token}'}
+        self.kid = requests.post(self.srv.url + 'api/kernels', json={'name': 'python3'}, headers=h).json()['id']
+        self.sid = uuid.uuid4().hex
+        self.ws = websocket.create_connection(f"ws{self.srv.url[4:]}api/kernels/{self.kid}/channels?session_id={self.sid}",
+                                              header=[f'Authorization: token {self.srv.token}'])
+        self._req('kernel_info_request', {})
+    def _req(self, msg_type, content):
+        m = new_msg(msg_type, content, self.sid)
+        self.ws.send(json.dumps(m))
         reply = idle = False
         while not (reply and idle):
-            r = json.loads(ws.recv())
+            r = json.loads(self.ws.recv())
             if r['parent_header'].get('msg_id') != m['header']['msg_id']: continue
             if r['channel'] == 'shell': reply = True
             elif r['msg_type'] == 'status' and r['content']['execution_state'] == 'idle': idle = True
-    run(None, 'kernel_info_request')
-    start = time.perf_counter() - t0
-    run('pass')
-    lat = []
-    for _ in range(n):
-        t = time.perf_counter(); run('pass'); lat.append(time.perf_counter() - t)
-    t = time.perf_counter(); run(BIG.format(n=big)); big_t = time.perf_counter() - t
-    ws.close(); requests.delete(srv.url + f'api/kernels/{kid}', headers=h)
-    return dict(start=start, median=statistics.median(lat), seq=n / sum(lat), pipe=None, big=big_t)
+    def run(self, code): self._req('execute_request', {'code': code, 'silent': False})
+    pipeline = None
+    def stop(self):
+        self.ws.close()
+        requests.delete(self.srv.url + f'api/kernels/{self.kid}', headers={'Authorization': f'token {self.srv.token}'})
 
 
-def jkc_figures(srv, n, big):
-    try: from jupyter_kernel_client import JupyterKernelClient
-    except ImportError: return None
-    t0 = time.perf_counter()
-    kc = JupyterKernelClient(server_url=srv.url, token=srv.token)
-    kc.start()
-    kc.execute('pass')
-    start = time.perf_counter() - t0
-    lat = []
-    for _ in range(n):
-        t = time.perf_counter(); kc.execute('pass'); lat.append(time.perf_counter() - t)
-    t = time.perf_counter(); kc.execute(BIG.format(n=big), timeout=300); big_t = time.perf_counter() - t
-    t = time.perf_counter(); kc.stop(); stop = time.perf_counter() - t
-    return dict(start=start, median=statistics.median(lat), seq=n / sum(lat), pipe=None, big=big_t, stop=stop)
+class Jkc:
+    name = 'jupyter-kernel-client'
+    def __init__(self, srv): self.srv = srv
+    def start(self):
+        from jupyter_kernel_client import JupyterKernelClient
+        self.kc = JupyterKernelClient(server_url=self.srv.url.rstrip('/'), token=self.srv.token)
+        self.kc.start()
+        self.kc.execute('pass')
+    def run(self, code): self.kc.execute(code, timeout=300)
+    pipeline = None
+    def stop(self): self.kc.stop()
+
+
+def timed(f, *a):
+    t = time.perf_counter(); f(*a); return time.perf_counter() - t
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--n', type=int, default=200)
+    p.add_argument('--n', type=int, default=200, help='executions per client for the round-trip figures')
     p.add_argument('--big-mb', type=float, default=50)
+    p.add_argument('--rounds', type=int, default=5)
     p.add_argument('--skip-jkc', action='store_true')
     a = p.parse_args()
-    big = int(a.big_mb * 1_000_000)
-    res = {'zmq (jupyter_client, local ipykernel)': zmq_figures(a.n, big)}
-    # no IOPub rate limit: this measures transport, not the server's protection against floods
+    big = BIG.format(n=int(a.big_mb * 1_000_000))
+    # no IOPub rate limit on this server: this measures transport, not the server's protection against floods
     with LocalServer(args=['--ZMQChannelsWebsocketConnection.limit_rate=False']) as srv:
         jp = Jupyter(srv.url_with_token)
-        res['minijup (v1 subprotocol)'] = minijup_figures(jp, a.n, big)
-        res['minijup (JSON framing)'] = minijup_figures(jp, a.n, big, protocol='json')
-        res['plain websocket-client loop'] = plain_ws_figures(srv, a.n, big)
+        clients = [Zmq(), Minijup(jp), Minijup(jp, 'json'), PlainWs(srv)]
         if not a.skip_jkc:
-            r = jkc_figures(srv, min(a.n, 50), big)
-            if r: res['jupyter-kernel-client'] = r
-    ref = res['zmq (jupyter_client, local ipykernel)']
-    rows = [('kernel start until it answers', 'start', 's', False), ("execute('pass') median round trip", 'median', 'ms', False),
-            ('sequential executions/s', 'seq', '/s', True), ('pipelined executions/s', 'pipe', '/s', True),
-            (f'{a.big_mb:g} MB of output', 'big', 's', False)]
-    print(f'n={a.n} executions per figure; ratios are against the ZMQ figure (for times: lower is better; '
-          f'for rates: higher is better)\n')
-    for title, key, unit, _ in rows:
+            try: import jupyter_kernel_client; clients.append(Jkc(srv))
+            except ImportError: print('jupyter-kernel-client is not installed (pip install -e ".[bench]"): skipped')
+        start = {c.name: [] for c in clients}
+        for rnd in range(3):   # kernel start until it answers, then stop: interleaved
+            for c in random.sample(clients, len(clients)):
+                start[c.name].append(timed(c.start))
+                if rnd < 2: c.stop()
+        for c in clients: c.run('pass')
+        lat = {c.name: [] for c in clients}
+        per = max(1, a.n // a.rounds)
+        for _ in range(a.rounds):
+            for c in random.sample(clients, len(clients)):
+                lat[c.name] += [timed(c.run, 'pass') for _ in range(per)]
+        pipe = {c.name: [] for c in clients if c.pipeline}
+        for _ in range(3):
+            for c in random.sample(clients, len(clients)):
+                if c.pipeline: pipe[c.name].append(a.n / timed(c.pipeline, a.n))
+        bigt = {c.name: [] for c in clients}
+        for _ in range(3):
+            for c in random.sample(clients, len(clients)):
+                bigt[c.name].append(timed(c.run, big))
+        stop = {}
+        for c in clients: stop[c.name] = timed(c.stop)
+    ref = clients[0].name
+    def show(title, d, fmt, higher_better=False, agg=statistics.median):
         print(title)
-        for name, r in res.items():
-            v = r.get(key)
-            if v is None: continue
-            shown = f'{v*1000:8.2f} ms' if unit == 'ms' else f'{v:8.3f} s' if unit == 's' else f'{v:8.1f}{unit}'
-            print(f'  {name:40s} {shown}   {v / ref[key]:5.2f}x')
+        r = agg(d[ref]) if isinstance(d[ref], list) else d[ref]
+        for name, v in d.items():
+            v = agg(v) if isinstance(v, list) else v
+            print(f'  {name:40s} {fmt(v)}   {v / r:5.2f}x')
         print()
-    if 'jupyter-kernel-client' in res: print(f"jupyter-kernel-client stop(): {res['jupyter-kernel-client']['stop']:.2f} s")
+    print(f'{a.n} executions per client for round trips, {a.rounds} interleaved rounds; medians over rounds; '
+          f'ratios against the ZMQ figure\n')
+    show('kernel start until it answers (s)', start, lambda v: f'{v:8.3f} s')
+    show("execute('pass') round trip, reply and idle (median)", lat, lambda v: f'{v*1000:8.2f} ms')
+    show('sequential executions/s (1 / mean round trip)', {k: len(v) / sum(v) for k, v in lat.items()},
+         lambda v: f'{v:8.1f}/s')
+    show(f'pipelined executions/s ({a.n} in flight)', pipe, lambda v: f'{v:8.1f}/s')
+    show(f'{a.big_mb:g} MB of stdout in one execution (s)', bigt, lambda v: f'{v:8.3f} s')
+    show('kernel stop (s)', stop, lambda v: f'{v:8.3f} s')
 
 
 if __name__ == '__main__': main()
