@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/01_contents.ipynb #b28fc8f7
+# %% ../nbs/01_contents.ipynb #de06232f
 import os, sys, time, base64, hashlib, secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +14,7 @@ import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
 
-# %% ../nbs/01_contents.ipynb #e9368328
+# %% ../nbs/01_contents.ipynb #0d11b845
 def _key(path) -> str: return str(path).strip('/')
 
 def _enc(path:str) -> str:
@@ -25,7 +25,7 @@ def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', _enc(path), *more])
 
-# %% ../nbs/01_contents.ipynb #dc8cc72f
+# %% ../nbs/01_contents.ipynb #fc031d8d
 def _seen(jp) -> dict:
     "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
     return jp.__dict__.setdefault('_contents_seen', {})
@@ -71,7 +71,7 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
         m = self(_api(path), query={**q, 'hash': 1})
     return m
 
-# %% ../nbs/01_contents.ipynb #92658882
+# %% ../nbs/01_contents.ipynb #41826ff0
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
@@ -79,7 +79,7 @@ def ls(self:Jupyter,
     "The entries of the directory `path` (models without content), sorted by name"
     return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
 
-# %% ../nbs/01_contents.ipynb #dfc75579
+# %% ../nbs/01_contents.ipynb #04c441fa
 _TYPES = ('notebook', 'file', 'directory')
 
 @patch
@@ -94,7 +94,7 @@ def new(self:Jupyter,
     _remember(self, m.path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #b2fce09e
+# %% ../nbs/01_contents.ipynb #c16276cf
 @patch
 def get(self:Jupyter,
         path:str, # the notebook, file or directory, relative to the server's root
@@ -107,7 +107,7 @@ def get(self:Jupyter,
     _remember(self, path, m)
     return _decode(m)
 
-# %% ../nbs/01_contents.ipynb #09594d92
+# %% ../nbs/01_contents.ipynb #f277ccfc
 @patch
 def rename(self:Jupyter,
            old:str, # the current path
@@ -119,7 +119,7 @@ def rename(self:Jupyter,
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
     return m
 
-# %% ../nbs/01_contents.ipynb #b2108aa0
+# %% ../nbs/01_contents.ipynb #927bd041
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
@@ -176,7 +176,7 @@ def save(self:Jupyter,
     self._remember_write(path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #b708c500
+# %% ../nbs/01_contents.ipynb #84e5f223
 @patch
 def mkdir(self:Jupyter,
           path:str, # the directory to create
@@ -194,7 +194,7 @@ def mkdir(self:Jupyter,
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
                         method='PUT', url=self.url + _api(path))
 
-# %% ../nbs/01_contents.ipynb #223f57a9
+# %% ../nbs/01_contents.ipynb #654fecb2
 @patch
 def copy(self:Jupyter,
          src:str, # the file or directory to copy
@@ -214,7 +214,7 @@ def copy(self:Jupyter,
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
 
-# %% ../nbs/01_contents.ipynb #786c8da3
+# %% ../nbs/01_contents.ipynb #6ebe4543
 @patch
 def exists(self:Jupyter,
            path:str, # the path to look for
@@ -232,7 +232,7 @@ def delete(self:Jupyter,
     self(_api(path), 'DELETE')
     _forget(self, path)
 
-# %% ../nbs/01_contents.ipynb #cf808f12
+# %% ../nbs/01_contents.ipynb #279349a0
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -272,7 +272,7 @@ def delete_checkpoint(self:Jupyter,
     "Delete the checkpoint `checkpoint_id` of `path`"
     self(_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
 
-# %% ../nbs/01_contents.ipynb #00e737d1
+# %% ../nbs/01_contents.ipynb #b4b97a29
 @patch
 def trust(self:Jupyter,
           path:str, # the notebook to trust
@@ -280,7 +280,7 @@ def trust(self:Jupyter,
     "Trust (sign) the notebook `path`"
     self(_api(path, 'trust'), 'POST')
 
-# %% ../nbs/01_contents.ipynb #982c9c86
+# %% ../nbs/01_contents.ipynb #00f20fa0
 class _Progress:
     "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
     def __init__(self, show, total:int, label:str):
@@ -310,7 +310,7 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
-# %% ../nbs/01_contents.ipynb #e15c49bc
+# %% ../nbs/01_contents.ipynb #ae3ff941
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
@@ -387,7 +387,7 @@ def upload(self:Jupyter,
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
 
-# %% ../nbs/01_contents.ipynb #41f2422a
+# %% ../nbs/01_contents.ipynb #ce7deeb0
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server

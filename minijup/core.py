@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'RequestError', 'ServerError', 'ResponseError',
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
-           'Jupyter', 'demo', 'minijup_main']
+           'Jupyter', 'demo']
 
-# %% ../nbs/00_core.ipynb #abe1fc55
+# %% ../nbs/00_core.ipynb #747ecc16
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
@@ -15,7 +15,7 @@ import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #70be954e
+# %% ../nbs/00_core.ipynb #0b96ac29
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #2f78bc5e
+# %% ../nbs/00_core.ipynb #bd80da14
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #6eeb9a76
+# %% ../nbs/00_core.ipynb #8dbdd9a5
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
     return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #77128c8c
+# %% ../nbs/00_core.ipynb #75df615d
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #7cd176e3
+# %% ../nbs/00_core.ipynb #8cdf2a4e
 _BOOT = '''
 import os, sys, signal, threading, time
 def _watch():
@@ -112,7 +112,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #c924d985
+# %% ../nbs/00_core.ipynb #04030808
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -149,7 +149,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #d1c5c7e9
+# %% ../nbs/00_core.ipynb #64881b7f
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -206,7 +206,7 @@ def _wait_ready(self:LocalServer):
     raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
                               f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
 
-# %% ../nbs/00_core.ipynb #0295dc45
+# %% ../nbs/00_core.ipynb #cc9d0084
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -233,7 +233,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #76a4743a
+# %% ../nbs/00_core.ipynb #0b0a3436
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -259,7 +259,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #f56b1695
+# %% ../nbs/00_core.ipynb #61ee9eaf
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -292,7 +292,7 @@ def _http_error(resp, method, url, token):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #838e1cd1
+# %% ../nbs/00_core.ipynb #f35b01a0
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
@@ -301,7 +301,7 @@ def _xsrf(self:Jupyter):
         except requests.RequestException: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #daece460
+# %% ../nbs/00_core.ipynb #67d51617
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -347,7 +347,7 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #7379a3e8
+# %% ../nbs/00_core.ipynb #e25c893a
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -363,7 +363,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #972fb94b
+# %% ../nbs/00_core.ipynb #86edc440
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:
@@ -373,14 +373,3 @@ def demo():
         print(f'Status: {st.kernels} kernels, {st.connections} connections, started {st.started}')
         print(f'Serving files from a temporary directory; {len(jp("api/contents").content)} entries in it')
     print('Server stopped.')
-
-def minijup_main(argv=None):
-    "The `minijup` command"
-    import argparse
-    p = argparse.ArgumentParser(prog='minijup', description='A client for Jupyter Server.')
-    sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
-    args = p.parse_args(argv)
-    if args.command is None: p.print_help(); return 2
-    demo()
-    return 0

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/02_sessions.ipynb #16da685c
+# %% ../nbs/02_sessions.ipynb #7c6b41c7
 from .core import *
 from fastcore.basics import patch, AttrDict
 
-# %% ../nbs/02_sessions.ipynb #b88eac56
+# %% ../nbs/02_sessions.ipynb #9a2b9e04
 def _id(o) -> str:
     "The id of `o`: a model with an `id`, or a str that is one"
     if isinstance(o, str): return o
@@ -22,13 +22,13 @@ def _kernel_id(o) -> str:
     if isinstance(o, dict) and isinstance(o.get('kernel'), dict): return o['kernel']['id']
     return _id(o)
 
-# %% ../nbs/02_sessions.ipynb #e0e0c685
+# %% ../nbs/02_sessions.ipynb #7cbfcec9
 @patch
 def kernelspecs(self:Jupyter) -> AttrDict:
     "The server's kernelspecs: `default` (a name) and `kernelspecs` (name -> spec) (`GET /api/kernelspecs`)"
     return self('api/kernelspecs')
 
-# %% ../nbs/02_sessions.ipynb #b8a13aab
+# %% ../nbs/02_sessions.ipynb #51ed8c59
 @patch
 def _no_such_kernel(self:Jupyter, name, err):
     "A `NotFoundError` naming the kernelspecs there are, if `name` is not one of them; else `err` as it was"
@@ -40,7 +40,7 @@ def _no_such_kernel(self:Jupyter, name, err):
                          "Pass one of these names as kernel_name=.", status=err.status, method=err.method, url=err.url,
                          reason=err.reason)
 
-# %% ../nbs/02_sessions.ipynb #37005fd5
+# %% ../nbs/02_sessions.ipynb #e8049779
 @patch
 def sessions(self:Jupyter) -> list:
     "All sessions on the server (`GET /api/sessions`)"
@@ -67,7 +67,7 @@ def session(self:Jupyter, session) -> AttrDict:
     "One session, by model or id (`GET /api/sessions/<id>`)"
     return self(f'api/sessions/{_id(session)}')
 
-# %% ../nbs/02_sessions.ipynb #63be2774
+# %% ../nbs/02_sessions.ipynb #56305665
 @patch
 def update_session(self:Jupyter, session,
                    path:str=None, # a new path
@@ -87,13 +87,13 @@ def rename_session(self:Jupyter, session, path:str, name:str=None) -> AttrDict:
     "Move a session to `path` (and `name`, by default the path's file name)"
     return self.update_session(session, path=path, name=name or path.rsplit('/', 1)[-1])
 
-# %% ../nbs/02_sessions.ipynb #1793ab01
+# %% ../nbs/02_sessions.ipynb #c881dda7
 @patch
 def delete_session(self:Jupyter, session) -> None:
     "Delete a session and shut its kernel down (`DELETE /api/sessions/<id>`)"
     self(f'api/sessions/{_id(session)}', 'DELETE')
 
-# %% ../nbs/02_sessions.ipynb #45eed689
+# %% ../nbs/02_sessions.ipynb #037e4c86
 @patch
 def kernels(self:Jupyter) -> list:
     "All running kernels (`GET /api/kernels`)"
@@ -116,7 +116,7 @@ def kernel(self:Jupyter, kernel) -> AttrDict:
     "One kernel: its name, `execution_state`, `last_activity` and `connections` (`GET /api/kernels/<id>`)"
     return self(f'api/kernels/{_kernel_id(kernel)}')
 
-# %% ../nbs/02_sessions.ipynb #3eaea906
+# %% ../nbs/02_sessions.ipynb #9788b324
 @patch
 def interrupt_kernel(self:Jupyter, kernel) -> None:
     "Interrupt what a kernel is running, as Ctrl-C would (`POST /api/kernels/<id>/interrupt`)"
