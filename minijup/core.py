@@ -7,7 +7,7 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo']
 
-# %% ../nbs/00_core.ipynb #747ecc16
+# %% ../nbs/00_core.ipynb #d0057b64
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
@@ -15,7 +15,7 @@ import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #0b96ac29
+# %% ../nbs/00_core.ipynb #d2a4b303
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #bd80da14
+# %% ../nbs/00_core.ipynb #1d427521
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #8dbdd9a5
+# %% ../nbs/00_core.ipynb #44c82e2b
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
     return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #75df615d
+# %% ../nbs/00_core.ipynb #174dbb40
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #8cdf2a4e
+# %% ../nbs/00_core.ipynb #2775a2f0
 _BOOT = '''
 import os, sys, signal, threading, time
 def _watch():
@@ -112,7 +112,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #04030808
+# %% ../nbs/00_core.ipynb #dc3f6f59
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -149,7 +149,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #64881b7f
+# %% ../nbs/00_core.ipynb #9170ce3a
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -206,7 +206,7 @@ def _wait_ready(self:LocalServer):
     raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
                               f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
 
-# %% ../nbs/00_core.ipynb #cc9d0084
+# %% ../nbs/00_core.ipynb #0d6cafc0
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -233,7 +233,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #0b0a3436
+# %% ../nbs/00_core.ipynb #1db49faf
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -259,7 +259,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #61ee9eaf
+# %% ../nbs/00_core.ipynb #d02f4803
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -276,8 +276,18 @@ def _server_message(resp):
 
 _status_errors = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}
 
-def _http_error(resp, method, url, token):
+# Later sections register functions here that make an error specific to a kind of server (a JupyterHub user
+# server that is not running, a Kernel Gateway without files): name -> f(resp, method, url, token, probe), which
+# returns a `JupyterError` or None. `probe(url)` asks the same server one more question with the same credentials.
+_error_hooks = {}
+
+def _http_error(resp, method, url, token, probe=None):
     "The `JupyterError` for an unsuccessful answer `resp`"
+    for hook in _error_hooks.values():
+        err = hook(resp, method, url, token, probe)
+        if err is not None:
+            err.args = (_redact(err.args[0], token),)
+            return err
     st,reason = resp.status_code, _redact(_server_message(resp), token)
     where,said = f'{method} {url}', (f' The server says: {reason}' if reason else '')
     kw = dict(status=st, method=method, url=url, reason=reason)
@@ -292,7 +302,7 @@ def _http_error(resp, method, url, token):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #f35b01a0
+# %% ../nbs/00_core.ipynb #39cc61cc
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
@@ -301,7 +311,7 @@ def _xsrf(self:Jupyter):
         except requests.RequestException: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #67d51617
+# %% ../nbs/00_core.ipynb #72a5b758
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -337,7 +347,7 @@ def __call__(self:Jupyter,
         raise JupyterTimeoutError(f"{verb} {url}: no answer within the timeout ({timeout or self.timeout} s). "
                                   "Pass a larger timeout=.", method=verb, url=url) from None
     _log.debug('%s %s -> %s (%.0f ms)', verb, url, resp.status_code, 1000*(time.perf_counter()-t0))
-    if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token)
+    if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
     if raw: return resp
     if resp.status_code==204 or not resp.content: return None
     try: return dict2obj(resp.json(), list_func=list)
@@ -347,7 +357,14 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #e25c893a
+# %% ../nbs/00_core.ipynb #69601662
+@patch
+def _probe(self:Jupyter, url:str):
+    "GET `url` with this client's credentials and settings, following no redirect; None if that fails"
+    try: return self.http.get(url, allow_redirects=False, timeout=self.timeout, verify=self.verify)
+    except requests.RequestException: return None
+
+# %% ../nbs/00_core.ipynb #0cdc04b9
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -363,7 +380,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #86edc440
+# %% ../nbs/00_core.ipynb #c69458fd
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:

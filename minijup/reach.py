@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['free_port', 'find_proxy', 'LocalHub', 'LocalGateway', 'JupyterHub', 'ServerNotRunningError', 'NoContentsError']
 
-# %% ../nbs/07_reach.ipynb #b3e3775f
+# %% ../nbs/07_reach.ipynb #d43f573e
 import os, re, sys, time, shutil, secrets, socket, subprocess, tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urljoin, quote
@@ -17,7 +17,7 @@ from .core import _running, _descendants, _alive, _redact
 from .sessions import *
 from .websockets import *
 
-# %% ../nbs/07_reach.ipynb #990586da
+# %% ../nbs/07_reach.ipynb #bd596f06
 _BOOT = '''
 import os, sys, signal, threading, time, importlib
 def _tree(root):
@@ -81,7 +81,7 @@ def _launch(self:LocalServer, entry:str, args:list, env:dict, ready):
                                   f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
     except BaseException: self.stop(); raise
 
-# %% ../nbs/07_reach.ipynb #5b89e8cb
+# %% ../nbs/07_reach.ipynb #971d232d
 def find_proxy() -> str:
     "The path of `configurable-http-proxy`: on the PATH, else in `.ci/node/` of the checkout; or None"
     found = shutil.which('configurable-http-proxy')
@@ -91,7 +91,7 @@ def find_proxy() -> str:
         p = root/'.ci'/'node'/'node_modules'/'.bin'/'configurable-http-proxy'
         if p.exists(): return str(p)
 
-# %% ../nbs/07_reach.ipynb #3640644e
+# %% ../nbs/07_reach.ipynb #5e2018ae
 _HUB_CONFIG = '''
 c = get_config()
 c.JupyterHub.bind_url = {bind!r}
@@ -158,7 +158,7 @@ def log_tail(self:LocalHub, n:int=20) -> str:
     for t in self.tokens.values(): s = _redact(s, t)
     return s
 
-# %% ../nbs/07_reach.ipynb #e1427e5f
+# %% ../nbs/07_reach.ipynb #0281a2a1
 class LocalGateway(LocalServer):
     "A real Jupyter Kernel Gateway on 127.0.0.1 with a free port and a random token"
     def __init__(self,
@@ -185,7 +185,7 @@ def start(self:LocalGateway):
     ready = lambda: requests.get(self.url+'api', headers=hdrs, timeout=2).status_code == 200
     return self._launch('kernel_gateway:launch_instance', args, env, ready)
 
-# %% ../nbs/07_reach.ipynb #ab89a68a
+# %% ../nbs/07_reach.ipynb #93d5184f
 class JupyterHub:
     "A client for a JupyterHub's REST API: start, stop and connect to a user's server"
     def __init__(self,
@@ -214,7 +214,7 @@ class JupyterHub:
         if self._user is None: self._user = self.me().name
         return self._user
 
-# %% ../nbs/07_reach.ipynb #2bb7b653
+# %% ../nbs/07_reach.ipynb #862bdaf4
 @patch
 def _server_api(self:JupyterHub, name=''):
     return f'users/{quote(self.user, safe="")}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
@@ -285,19 +285,13 @@ def new_token(self:JupyterHub,
     body = {k:v for k,v in dict(scopes=scopes, note=note, expires_in=expires_in).items() if v is not None}
     return self.api(f'api/users/{quote(self.user, safe="")}/tokens', 'POST', data=body).token
 
-# %% ../nbs/07_reach.ipynb #bac9c8e0
+# %% ../nbs/07_reach.ipynb #e3720d47
 class ServerNotRunningError(ConnectError):
     "A JupyterHub user server that is not running (also a `ConnectError`): start it, then try again"
 
 _HUB_USER = re.compile(r'^(.*?)/hub/user/([^/]+)/')
 
-def _probe(resp, url, timeout=10):
-    "GET `url` with the credentials of `resp`'s request, following nothing; None if that fails"
-    hdrs = {k:v for k,v in resp.request.headers.items() if k in ('Authorization', 'User-Agent', 'Cookie')}
-    try: return requests.get(url, headers=hdrs, allow_redirects=False, timeout=timeout)
-    except requests.RequestException: return None
-
-def _hub_error(resp, method, url, token):
+def _hub_error(resp, method, url, token, probe):
     "A `ServerNotRunningError` or `AuthError` for a hub's answer about a user server; else None"
     st,loc = resp.status_code,resp.headers.get('Location', '')
     target = urljoin(resp.url, loc) if 300 <= st < 400 else resp.url if st == 424 else None
@@ -305,7 +299,7 @@ def _hub_error(resp, method, url, token):
     if not m: return None
     if urlsplit(target).netloc != urlsplit(resp.url).netloc: return None   # never leave the host
     if st != 424:
-        r = _probe(resp, target)
+        r = probe(target) if probe else None
         if r is None: return None
         if 300 <= r.status_code < 400 and '/hub/login' in r.headers.get('Location', ''):
             return AuthError(f"{method} {url} was refused: the hub did not accept the token (it redirected to its "
@@ -318,20 +312,20 @@ def _hub_error(resp, method, url, token):
         f"JupyterHub({hub_url!r}, token).start_server(), or from the hub's home page ({hub_url}hub/home), "
         "then try again.", status=424, method=method, url=url, reason='user server not running')
 
-# %% ../nbs/07_reach.ipynb #6c7d1723
+# %% ../nbs/07_reach.ipynb #ffcf8e45
 class NoContentsError(NotFoundError):
     "The server has no contents API (`/api/contents` is 404 at its root): a Kernel Gateway runs kernels only"
 
 _MISSING = re.compile(r'^(.*/)api/(contents|status|me)(/|$)')
 _LISTING = re.compile(r'^(.*/)api/(kernels|sessions)/?$')
 
-def _gateway_error(resp, method, url, token):
+def _gateway_error(resp, method, url, token, probe):
     "A clear error for what a Kernel Gateway lacks or forbids; else None"
     st,p = resp.status_code,urlsplit(url)
     base = lambda m: f'{p.scheme}://{p.netloc}{m.group(1)}'
     if st == 404 and (m := _MISSING.match(p.path)):
         if m.group(2) == 'contents':
-            r = _probe(resp, base(m)+'api/contents?content=0')
+            r = probe(base(m)+'api/contents?content=0') if probe else None
             if r is None or r.status_code != 404: return None
             return NoContentsError(f"{method} {url}: this server has no contents API (/api/contents answers 404). "
                 "Is it a Kernel Gateway? A gateway runs kernels only: keep the files on your side and send code.",
@@ -340,35 +334,12 @@ def _gateway_error(resp, method, url, token):
             "(a Kernel Gateway has none). `jp.version` and `jp.kernels()` show that it answers.",
             status=404, method=method, url=url, reason=f'no /api/{m.group(2)}')
     if st == 403 and method == 'GET' and (m := _LISTING.match(p.path)):
-        r = _probe(resp, base(m)+'api/kernelspecs')
+        r = probe(base(m)+'api/kernelspecs') if probe else None
         if r is None or r.status_code != 200: return None
         return AuthError(f"{method} {url} was refused (403): this server does not allow listing {m.group(2)}, "
             "although the token is accepted. A Kernel Gateway lists them only when started with "
             "--JupyterWebsocketPersonality.list_kernels=True; otherwise keep the ids of the kernels you start.",
             status=403, method=method, url=url, reason=f'listing {m.group(2)} is not allowed')
 
-# %% ../nbs/07_reach.ipynb #eb0c51ef
-_plain_http_error = getattr(core._http_error, '_plain', core._http_error)
-
-def _http_error(resp, method, url, token):
-    "The `JupyterError` for `resp`: core's, made specific for JupyterHub and Kernel Gateway answers"
-    err = _hub_error(resp, method, url, token) or _gateway_error(resp, method, url, token)
-    if err is not None:
-        err.args = (_redact(err.args[0], token),)
-        return err
-    return _plain_http_error(resp, method, url, token)
-_http_error._plain = _plain_http_error
-core._http_error = _http_error
-
-# %% ../nbs/07_reach.ipynb #46b30ab8
-_plain_connect = getattr(KernelConnection._connect, '_plain', KernelConnection._connect)
-
-@patch
-def _connect(self:KernelConnection, timeout=None):
-    "Open the websocket; then send what was queued while disconnected"
-    try: return _plain_connect(self, timeout)
-    except JupyterError as e:
-        if isinstance(e, (AuthError, NotFoundError, ConnectError)): raise
-        self.jp(f'api/kernels/{self.kernel_id}')   # a stopped hub server: ServerNotRunningError
-        raise
-KernelConnection._connect._plain = _plain_connect
+# %% ../nbs/07_reach.ipynb #e03a5f9d
+core._error_hooks.update(hub=_hub_error, gateway=_gateway_error)

@@ -6,7 +6,7 @@
 __all__ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError',
            'ExecutionResult', 'output_from_msg', 'KernelConnection', 'FrameReader']
 
-# %% ../nbs/03_websockets.ipynb #ba3008b1
+# %% ../nbs/03_websockets.ipynb #a13f8dff
 import json, random, select, socket, struct, threading, time, uuid
 from collections import deque
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ from .core import *
 from .core import _redact
 from .sessions import _kernel_id
 
-# %% ../nbs/03_websockets.ipynb #0c6eeb0b
+# %% ../nbs/03_websockets.ipynb #3c0a45fe
 PROTOCOL_VERSION = '5.3'
 V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
 
@@ -34,7 +34,7 @@ def new_msg(msg_type:str, # e.g. 'execute_request'
     return dict(header=hdr, parent_header=parent or {}, metadata=metadata or {}, content=content,
                 buffers=list(buffers or []), channel=channel)
 
-# %% ../nbs/03_websockets.ipynb #b712c799
+# %% ../nbs/03_websockets.ipynb #964b6bc1
 def _dumps(o): return json.dumps(o, default=str, separators=(',', ':')).encode()
 
 def pack_v1(msg:dict) -> bytes:
@@ -54,7 +54,7 @@ def unpack_v1(data:bytes) -> dict:
     msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
     return dict(msg, channel=parts[0].decode(), buffers=parts[5:])
 
-# %% ../nbs/03_websockets.ipynb #4b7389a2
+# %% ../nbs/03_websockets.ipynb #61c8ff4a
 def pack_json(msg:dict):
     "Frame `msg` for the default protocol: a JSON str, or binary frame bytes when it has buffers"
     bufs = [bytes(b) for b in msg.get('buffers') or []]
@@ -72,7 +72,7 @@ def unpack_json(data) -> dict:
     parts = [data[a:b] for a,b in zip(offs, offs[1:])]
     return dict(json.loads(parts[0]), buffers=parts[1:])
 
-# %% ../nbs/03_websockets.ipynb #2d07ccdb
+# %% ../nbs/03_websockets.ipynb #11a271aa
 class ExecutionError(JupyterError):
     "The code raised: `ename`, `evalue` and `traceback` are the kernel's"
     def __init__(self, msg, ename=None, evalue=None, traceback=None):
@@ -109,7 +109,7 @@ class ExecutionResult:
             raise ExecutionError(f"{e.get('ename')}: {e.get('evalue')}", e.get('ename'), e.get('evalue'), e.get('traceback'))
         return self
 
-# %% ../nbs/03_websockets.ipynb #d54527c9
+# %% ../nbs/03_websockets.ipynb #333a9e47
 _OUTPUT_KEYS = {'stream': ('name', 'text'), 'display_data': ('data', 'metadata'),
                 'execute_result': ('data', 'metadata', 'execution_count'), 'error': ('ename', 'evalue', 'traceback')}
 
@@ -120,7 +120,7 @@ def output_from_msg(msg:dict) -> nbformat.NotebookNode:
     if 'metadata' in out and out['metadata'] is None: out['metadata'] = {}
     return nbformat.from_dict(out)
 
-# %% ../nbs/03_websockets.ipynb #146d773a
+# %% ../nbs/03_websockets.ipynb #107ab456
 @patch
 def _add_output(self:ExecutionResult, msg, displays):
     "Apply one iopub message to the outputs; returns the output node added or updated, if any"
@@ -147,7 +147,7 @@ def _add_output(self:ExecutionResult, msg, displays):
     self.outputs.append(out)
     return out
 
-# %% ../nbs/03_websockets.ipynb #3333e93f
+# %% ../nbs/03_websockets.ipynb #8800bfe4
 class KernelConnection:
     "A websocket connection to one kernel on a Jupyter Server"
     def __init__(self,
@@ -172,7 +172,7 @@ class KernelConnection:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/03_websockets.ipynb #cdf1dd6f
+# %% ../nbs/03_websockets.ipynb #30142499
 @patch(as_prop=True)
 def ws_url(self:KernelConnection) -> str:
     "The websocket's URL (no token in it)"
@@ -200,12 +200,14 @@ def _connect(self:KernelConnection, timeout=None):
             ws.connect(self.ws_url, header=hdrs, timeout=ct, redirect_limit=0)
     except websocket.WebSocketBadStatusException as e:
         st = e.status_code
+        if 300 <= st < 400: self._ask_rest()
         cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
         msg = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
                404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
         raise cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET',
                   url=self.ws_url) from None
     except websocket.WebSocketException as e:
+        self._ask_rest()
         raise ResponseError(f'Could not connect to kernel {self.kernel_id}: {_redact(e, jp._token)}. (minijup does '
                             'not follow redirects; a JupyterHub server that is not running redirects.)',
                             url=self.ws_url) from None
@@ -217,7 +219,15 @@ def _connect(self:KernelConnection, timeout=None):
     queued, self._queue = self._queue, []
     for m in queued: self._send_now(m)
 
-# %% ../nbs/03_websockets.ipynb #55f84000
+# %% ../nbs/03_websockets.ipynb #b71f9cc2
+@patch
+def _ask_rest(self:KernelConnection):
+    "GET the kernel over REST, which raises the specific error (server not running, token refused) if there is one"
+    try: self.jp(f'api/kernels/{self.kernel_id}', timeout=5)
+    except (AuthError, ConnectError, ResponseError): raise
+    except JupyterError: pass
+
+# %% ../nbs/03_websockets.ipynb #44d088d1
 @patch
 def _send_now(self:KernelConnection, msg):
     data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
@@ -232,7 +242,7 @@ def send(self:KernelConnection, msg:dict):
     try: self._send_now(msg)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
 
-# %% ../nbs/03_websockets.ipynb #b0280a81
+# %% ../nbs/03_websockets.ipynb #fe60e9fa
 class FrameReader:
     "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in large chunks"
     def __init__(self, sock): self.sock,self.buf,self._op,self._parts = sock,bytearray(),None,[]
@@ -276,7 +286,7 @@ class FrameReader:
                 parts,self._parts = self._parts,[]
                 return self._op, parts[0] if len(parts) == 1 else b''.join(parts)
 
-# %% ../nbs/03_websockets.ipynb #8a68ba86
+# %% ../nbs/03_websockets.ipynb #b30dbc00
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
 @patch
@@ -301,7 +311,7 @@ class _Closed(Exception):
     "The server closed the websocket with `code`"
     def __init__(self, code): super().__init__(code); self.code = code
 
-# %% ../nbs/03_websockets.ipynb #d96d3cf7
+# %% ../nbs/03_websockets.ipynb #d3b9a232
 @patch
 def _dispatch(self:KernelConnection, msg):
     mid = msg['header'].get('msg_id')
@@ -322,7 +332,7 @@ def _dispatch(self:KernelConnection, msg):
     req = self._pending.get((msg.get('parent_header') or {}).get('msg_id'))
     if req is not None: req.add(msg, self)
 
-# %% ../nbs/03_websockets.ipynb #149a44ea
+# %% ../nbs/03_websockets.ipynb #1053da13
 class _Request:
     def __init__(self, msg, kind, result=None, on_output=None, stdin=None):
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
@@ -354,7 +364,7 @@ class _Request:
         except Exception as e: value,self.stdin_exc = '',e
         conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
 
-# %% ../nbs/03_websockets.ipynb #a868f15d
+# %% ../nbs/03_websockets.ipynb #32a1bce7
 @patch
 def _kernel_gone(self:KernelConnection):
     "Is the kernel gone from the server?"
@@ -400,7 +410,7 @@ class _DeadSocket:
     def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
     send_binary = send
 
-# %% ../nbs/03_websockets.ipynb #acb05425
+# %% ../nbs/03_websockets.ipynb #a8df802b
 @patch
 def _wait(self:KernelConnection, req, timeout=None):
     "Read messages until `req` is done; raise `JupyterTimeoutError` after `timeout` seconds"
@@ -428,7 +438,7 @@ def _wait(self:KernelConnection, req, timeout=None):
     if req.stdin_exc is not None: raise req.stdin_exc
     return req
 
-# %% ../nbs/03_websockets.ipynb #986080a9
+# %% ../nbs/03_websockets.ipynb #6a97f2f5
 @patch
 def _ready(self:KernelConnection, timeout:float=60):
     "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
@@ -448,7 +458,7 @@ def _ready(self:KernelConnection, timeout:float=60):
         except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
     raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
 
-# %% ../nbs/03_websockets.ipynb #38692962
+# %% ../nbs/03_websockets.ipynb #6b73728f
 @patch
 def submit(self:KernelConnection,
            code:str, # the code to run
@@ -506,7 +516,7 @@ def execute(self:KernelConnection,
     res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
     return self.wait(res, timeout, interrupt_on_timeout)
 
-# %% ../nbs/03_websockets.ipynb #e917b818
+# %% ../nbs/03_websockets.ipynb #f92b3ec6
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
@@ -515,7 +525,7 @@ def connect(self:Jupyter,
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     return KernelConnection(self, _kernel_id(kernel), protocol=protocol)
 
-# %% ../nbs/03_websockets.ipynb #aff8a4a8
+# %% ../nbs/03_websockets.ipynb #0200d32e
 @patch
 def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
@@ -557,7 +567,7 @@ def comm_info(self:KernelConnection, target_name:str=None) -> AttrDict:
     "The comms open in the kernel: `comms` (comm id -> target name)"
     return self.request('comm_info_request', {'target_name': target_name} if target_name else {})
 
-# %% ../nbs/03_websockets.ipynb #47a75d80
+# %% ../nbs/03_websockets.ipynb #152d0c07
 @patch
 def on_comm(self:KernelConnection, target_name:str, handler):
     "Call `handler(msg)` with every comm message of comms opened by the kernel with `target_name`"
@@ -576,7 +586,7 @@ def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
     self.send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id, buffers=buffers))
 
-# %% ../nbs/03_websockets.ipynb #223eee7c
+# %% ../nbs/03_websockets.ipynb #31876e20
 @patch
 def interrupt(self:KernelConnection):
     "Interrupt the running code, as Ctrl-C would"
