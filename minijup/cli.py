@@ -5,24 +5,25 @@
 # %% auto #0
 __all__ = ['print_outputs', 'main']
 
-# %% ../nbs/06_cli.ipynb #fa46c749
+# %% ../nbs/06_cli.ipynb #627252d0
 import argparse, contextlib, os, re, sys, time
 from pathlib import Path
 import nbformat
 from .core import *
 from .core import demo
 from .run import CellExecutionError
+from .parallel import run_notebooks
 
-# %% ../nbs/06_cli.ipynb #eaeb5db9
+# %% ../nbs/06_cli.ipynb #ef360a3f
 def _token_from_file(path) -> str:
     "The token stored in the file `path` (its first line)"
     try: return Path(path).expanduser().read_text().strip().splitlines()[0].strip()
     except (OSError, IndexError) as e: raise JupyterError(f"Could not read a token from the token file {str(path)!r}: "
                                                           f"{getattr(e, 'strerror', None) or 'it is empty'}.") from None
 
-def _client(args) -> Jupyter:
-    "A `Jupyter` for the server named by `--url`/`$JUPYTER_URL`, with the token from the URL, a file or the environment"
-    url = args.url or os.environ.get('JUPYTER_URL')
+def _client(args, url:str=None) -> Jupyter:
+    "A `Jupyter` for the server at `url`, else `--url`/`$JUPYTER_URL`, with the token from the URL, a file or the environment"
+    url = url or args.url or os.environ.get('JUPYTER_URL')
     if not url: return None
     base,tok = split_token(url)
     tf = getattr(args, 'token_file', None) or os.environ.get('JUPYTER_TOKEN_FILE')
@@ -39,7 +40,7 @@ def _server(args, embedded:bool=False):
     with LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']) as srv:
         with Jupyter(srv.url_with_token) as jp: yield jp
 
-# %% ../nbs/06_cli.ipynb #4c3714ca
+# %% ../nbs/06_cli.ipynb #271a0e09
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
 def print_outputs(outputs, file=None, color:bool=None):
@@ -55,7 +56,7 @@ def print_outputs(outputs, file=None, color:bool=None):
         else: out.write(f"<{', '.join(o.get('data', {}))}>\n")
     out.flush()
 
-# %% ../nbs/06_cli.ipynb #e8324185
+# %% ../nbs/06_cli.ipynb #79ec648b
 class _Bar:
     "A one-line progress bar over cells on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show,self.n = total,show,0
@@ -67,9 +68,12 @@ class _Bar:
     def erase(self):
         if self.show: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/06_cli.ipynb #196fa940
+# %% ../nbs/06_cli.ipynb #68d3a6c1
 def _cmd_run(args):
-    "minijup run NOTEBOOK"
+    "minijup run NOTEBOOK [NOTEBOOK ...]"
+    urls = args.url or []
+    if len(args.notebooks) > 1 or len(urls) > 1: return _cmd_run_many(args)
+    args.notebook,args.url = args.notebooks[0],(urls[0] if urls else None)
     local = Path(args.notebook)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
                 kernel_name=args.kernel)
@@ -99,6 +103,34 @@ def _cmd_run(args):
         finally: bar.erase()
         if args.output and emb: nbformat.write(nb, args.output)
     return 0
+
+def _check_local(path:Path):
+    "Refuse a local file that is not a notebook, before any server is started"
+    try: nbformat.read(path, as_version=4)
+    except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
+
+def _cmd_run_many(args):
+    "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
+    if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
+    urls,args.url = args.url or [],None
+    servers = [_client(args, u) for u in urls] or [c for c in [_client(args)] if c is not None]
+    for n in args.notebooks:
+        if Path(n).is_file(): _check_local(Path(n))
+        elif not servers: raise FileNotFoundError(f"No such notebook: {n!r}")
+    opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
+                kernel_name=args.kernel)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    here = Path.cwd().resolve()
+    with contextlib.ExitStack() as st:
+        if servers: items = [Path(n) if Path(n).is_file() else n for n in args.notebooks]
+        else:   # an embedded server in the current folder: the notebooks under it are run where they are
+            servers = [st.enter_context(_server(args, embedded=True))]
+            items = [Path(n).resolve().relative_to(here).as_posix() if Path(n).resolve().is_relative_to(here) else Path(n)
+                     for n in args.notebooks]
+        res = run_notebooks(items, servers, jobs=args.jobs, progress=show, save=args.inplace, **opts)
+    for n,r in zip(args.notebooks, res):
+        print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + ('' if r.ok else f"  {_one_line(r.error)}"))
+    return 0 if all(r.ok for r in res) else 1
 
 def _cmd_exec(args):
     "minijup exec CODE"
@@ -141,7 +173,7 @@ def _cmd_shutdown(args):
 
 def _cmd_demo(args): demo(); return 0
 
-# %% ../nbs/06_cli.ipynb #6892c6d1
+# %% ../nbs/06_cli.ipynb #9e23289f
 def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
 
 def _parser():
@@ -151,10 +183,16 @@ def _parser():
     g.add_argument('--token-file', metavar='PATH', help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
     p = argparse.ArgumentParser(prog='minijup', description='A client for a running Jupyter Server.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    r = sub.add_parser('run', parents=[conn], help='run a notebook (a local file or a path on the server), printing its outputs',
+    r = sub.add_parser('run', help='run notebooks (local files or paths on the server), printing their outputs',
                        description='Run a notebook cell by cell on a kernel on the server, with nbclient\'s semantics. '
-                       'Without a server, an embedded one is started in the current folder.')
-    r.add_argument('notebook', help='a local .ipynb file, or a notebook path on the server')
+                       'Without a server, an embedded one is started in the current folder. Several notebooks run '
+                       '--jobs at a time on each server (--url, repeated, names several), with one line per notebook.')
+    g = r.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
+    g.add_argument('--url', action='append', help="the server's URL, e.g. http://127.0.0.1:8888/ (a ?token=... in it "
+                   "is used); repeat it to spread several notebooks over several servers")
+    g.add_argument('--token-file', metavar='PATH', help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
+    r.add_argument('notebooks', nargs='+', metavar='notebook', help='a local .ipynb file, or a notebook path on the server')
+    r.add_argument('-j', '--jobs', type=int, default=1, help='with several notebooks: how many run at once on each server (default: 1)')
     r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
     r.add_argument('--interrupt-on-timeout', action='store_true', help='interrupt the kernel on a timeout and go on')
     r.add_argument('--allow-errors', action='store_true', help='go on after a cell that raises')

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/01_contents.ipynb #de06232f
+# %% ../nbs/01_contents.ipynb #704e6d36
 import os, sys, time, base64, hashlib, secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +14,7 @@ import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
 
-# %% ../nbs/01_contents.ipynb #0d11b845
+# %% ../nbs/01_contents.ipynb #98c01912
 def _key(path) -> str: return str(path).strip('/')
 
 def _enc(path:str) -> str:
@@ -25,7 +25,7 @@ def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', _enc(path), *more])
 
-# %% ../nbs/01_contents.ipynb #fc031d8d
+# %% ../nbs/01_contents.ipynb #04a6fa93
 def _seen(jp) -> dict:
     "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
     return jp.__dict__.setdefault('_contents_seen', {})
@@ -71,7 +71,7 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
         m = self(_api(path), query={**q, 'hash': 1})
     return m
 
-# %% ../nbs/01_contents.ipynb #41826ff0
+# %% ../nbs/01_contents.ipynb #fd95690b
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
@@ -79,7 +79,7 @@ def ls(self:Jupyter,
     "The entries of the directory `path` (models without content), sorted by name"
     return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
 
-# %% ../nbs/01_contents.ipynb #04c441fa
+# %% ../nbs/01_contents.ipynb #12811e12
 _TYPES = ('notebook', 'file', 'directory')
 
 @patch
@@ -94,7 +94,7 @@ def new(self:Jupyter,
     _remember(self, m.path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #c16276cf
+# %% ../nbs/01_contents.ipynb #db4531ad
 @patch
 def get(self:Jupyter,
         path:str, # the notebook, file or directory, relative to the server's root
@@ -107,7 +107,7 @@ def get(self:Jupyter,
     _remember(self, path, m)
     return _decode(m)
 
-# %% ../nbs/01_contents.ipynb #f277ccfc
+# %% ../nbs/01_contents.ipynb #9e522028
 @patch
 def rename(self:Jupyter,
            old:str, # the current path
@@ -119,7 +119,7 @@ def rename(self:Jupyter,
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
     return m
 
-# %% ../nbs/01_contents.ipynb #927bd041
+# %% ../nbs/01_contents.ipynb #56728301
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
@@ -176,7 +176,7 @@ def save(self:Jupyter,
     self._remember_write(path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #84e5f223
+# %% ../nbs/01_contents.ipynb #73505902
 @patch
 def mkdir(self:Jupyter,
           path:str, # the directory to create
@@ -194,7 +194,7 @@ def mkdir(self:Jupyter,
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
                         method='PUT', url=self.url + _api(path))
 
-# %% ../nbs/01_contents.ipynb #654fecb2
+# %% ../nbs/01_contents.ipynb #dce338c2
 @patch
 def copy(self:Jupyter,
          src:str, # the file or directory to copy
@@ -214,7 +214,7 @@ def copy(self:Jupyter,
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
 
-# %% ../nbs/01_contents.ipynb #6ebe4543
+# %% ../nbs/01_contents.ipynb #56b9fc1d
 @patch
 def exists(self:Jupyter,
            path:str, # the path to look for
@@ -232,7 +232,7 @@ def delete(self:Jupyter,
     self(_api(path), 'DELETE')
     _forget(self, path)
 
-# %% ../nbs/01_contents.ipynb #279349a0
+# %% ../nbs/01_contents.ipynb #25fcad94
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -272,7 +272,7 @@ def delete_checkpoint(self:Jupyter,
     "Delete the checkpoint `checkpoint_id` of `path`"
     self(_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
 
-# %% ../nbs/01_contents.ipynb #b4b97a29
+# %% ../nbs/01_contents.ipynb #ba88da62
 @patch
 def trust(self:Jupyter,
           path:str, # the notebook to trust
@@ -280,7 +280,7 @@ def trust(self:Jupyter,
     "Trust (sign) the notebook `path`"
     self(_api(path, 'trust'), 'POST')
 
-# %% ../nbs/01_contents.ipynb #00f20fa0
+# %% ../nbs/01_contents.ipynb #0ce392ba
 class _Progress:
     "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
     def __init__(self, show, total:int, label:str):
@@ -310,7 +310,7 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
-# %% ../nbs/01_contents.ipynb #ae3ff941
+# %% ../nbs/01_contents.ipynb #5b8fcc23
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
@@ -387,7 +387,7 @@ def upload(self:Jupyter,
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
 
-# %% ../nbs/01_contents.ipynb #ce7deeb0
+# %% ../nbs/01_contents.ipynb #cb5d1fde
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
@@ -397,30 +397,38 @@ def download(self:Jupyter,
              chunk_size:int=2**20, # bytes per read; the client's memory use is a few times this, not the file's size
             ) -> Path:
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
-    m = self._model(remote_path, hash=verify)
+    m = self._model(remote_path, hash=False)
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
     local = Path(local_path) if local_path is not None else Path(m.name)
     if local.is_dir(): local = local / m.name
     tmp = local.with_name(f'.{local.name}.{secrets.token_hex(4)}.part')
-    h = hashlib.new(m.hash_algorithm) if verify and m.get('hash') else None
     bar,done = _Progress(progress, m.size, _key(remote_path)),0
-    try:
-        r = self('files/' + _enc(remote_path), raw=True)
+    # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
+    with ThreadPoolExecutor(2) as pool:
+        theirs = pool.submit(self._model, remote_path) if verify and (m.size or 0) <= _HASH_MAX else None
+        h,hashing = hashlib.sha256(),None
         try:
-            with r, open(tmp, 'wb') as f:
-                for b in r.iter_content(chunk_size):
-                    f.write(b); done += len(b)
-                    if h: h.update(b)
-                    bar(done)
-        except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
-        if done != m.size or (h and h.hexdigest() != m.hash):
-            raise JupyterError(f"Not downloaded: {remote_path!r} received {done} bytes, the server said {m.size}"
-                               + (' and a different hash' if done == m.size else '') + ". The file changed on the server "
-                               "during the download; try again.")
-        os.replace(tmp, local)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally: bar.close()
+            r = self('files/' + _enc(remote_path), raw=True)
+            try:
+                with r, open(tmp, 'wb') as f:
+                    for b in r.iter_content(chunk_size):
+                        f.write(b); done += len(b)
+                        if theirs:
+                            if hashing: hashing.result()
+                            hashing = pool.submit(h.update, b)
+                        bar(done)
+            except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
+            if hashing: hashing.result()
+            t = theirs.result() if theirs else AttrDict(size=m.size)
+            mine = h.hexdigest() if t.get('hash_algorithm', 'sha256') == 'sha256' else _file_hash(tmp, t.hash_algorithm)
+            if done != t.size or (t.get('hash') and mine != t.hash):
+                raise JupyterError(f"Not downloaded: {remote_path!r} received {done} bytes, the server said {t.size}"
+                                   + (' and a different hash' if done == t.size else '') + ". The file changed on the "
+                                   "server during the download; try again.")
+            os.replace(tmp, local)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        finally: bar.close()
     bar(done, final=True)
     return local

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NotebookResult', 'run_notebooks']
 
-# %% ../nbs/08_parallel.ipynb #93b198ae
+# %% ../nbs/08_parallel.ipynb #c3c73ab6
 import queue, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
@@ -13,7 +13,7 @@ from .core import *
 from .cleanup import _owned
 from .run import CellExecutionError, CellTimeoutError
 
-# %% ../nbs/08_parallel.ipynb #82cd690f
+# %% ../nbs/08_parallel.ipynb #55a268e6
 class NotebookResult:
     "What became of one notebook of a batch: `path`, `ok`, `error`, `nb`, `seconds`, `server` (its URL)"
     def __init__(self, path, ok:bool=False, error:Exception=None, nb=None, seconds:float=0.0, server:str=None):
@@ -22,7 +22,7 @@ class NotebookResult:
         how = 'ok' if self.ok else f'failed: {type(self.error).__name__}: {" ".join(str(self.error).split())}'
         return f'NotebookResult({str(self.path)!r}, {how})'
 
-# %% ../nbs/08_parallel.ipynb #e29e7b30
+# %% ../nbs/08_parallel.ipynb #ae0b16a6
 class _Progress:
     "A one-line progress bar over notebooks on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show = total,show
@@ -34,7 +34,7 @@ class _Progress:
     def erase(self):
         if self.show and self.total: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/08_parallel.ipynb #48da2eb6
+# %% ../nbs/08_parallel.ipynb #42a4ca36
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
 
 def _copy(jp:Jupyter) -> Jupyter:
@@ -66,7 +66,7 @@ def _work(jp:Jupyter, items:list, todo:queue.SimpleQueue, done:queue.SimpleQueue
         except Exception: pass
         done.put(None)
 
-# %% ../nbs/08_parallel.ipynb #a0b07b2e
+# %% ../nbs/08_parallel.ipynb #f53232bf
 def _abandon(clients:list, threads:list, grace:float=10):
     "Shut down the kernels the workers' `clients` started, until the `threads` have ended (at most `grace` s)"
     killers,gone = {},set()
@@ -82,7 +82,7 @@ def _abandon(clients:list, threads:list, grace:float=10):
         if not any(t.is_alive() for t in threads) or time.monotonic() > deadline: return
         time.sleep(0.05)
 
-# %% ../nbs/08_parallel.ipynb #d1251168
+# %% ../nbs/08_parallel.ipynb #18783019
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
@@ -122,7 +122,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     finally: bar.erase()
     return results
 
-# %% ../nbs/08_parallel.ipynb #578fc21b
+# %% ../nbs/08_parallel.ipynb #4454a647
 @patch(nm='run_notebooks')
 def _run_notebooks(self:Jupyter,
                    paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file uploaded to run
