@@ -11,7 +11,7 @@ median of each figure is printed with its ratio to nbclient's:
 The server is started once beforehand, as nbclient's local machinery is not counted either. Not a test.
 Targets (issue 5): execution alone <= 1.3x nbclient; the whole run <= 1.1x nbclient.
 """
-import argparse, copy, statistics, sys, time
+import argparse, copy, statistics, sys, tempfile, time
 from pathlib import Path
 import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,7 +51,12 @@ def main():
     ap.add_argument('--cells', type=int, default=50); ap.add_argument('--rounds', type=int, default=5)
     a = ap.parse_args()
     nb = notebook(a.cells)
-    with LocalServer() as srv:
+    # the server's kernels keep their history in memory, as nbclient starts its kernels (--HistoryManager.hist_file=:memory:):
+    # otherwise every cell of minijup's kernel is also written to an sqlite file, and that is not what is compared here
+    ipy = Path(tempfile.mkdtemp())/'ipython'
+    (ipy/'profile_default').mkdir(parents=True)
+    (ipy/'profile_default'/'ipython_kernel_config.py').write_text("c.HistoryManager.hist_file = ':memory:'\n")
+    with LocalServer(env={'IPYTHONDIR': str(ipy)}) as srv:
         jp = Jupyter(srv.url_with_token)
         jp.save('bench.ipynb', nb)
         runs = {k: [] for k in ('nbclient exec', 'minijup exec', 'nbclient total', 'minijup total')}
