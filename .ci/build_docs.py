@@ -64,6 +64,27 @@ def proc_nbs():
     _proc(NBS, force=True)
 
 
+def _for_html(nb):
+    "What Quarto would do with a processed notebook: a title from the front matter, hidden `echo: false` inputs"
+    import nbformat
+    cells = []
+    for c in nb.cells:
+        if c.cell_type == 'raw' and c.source.startswith('---'):   # front matter: title and description
+            import yaml
+            fm = yaml.safe_load(c.source.strip().strip('-')) or {}
+            head = f"# {fm.get('title', '')}" + (f"\n\n> {fm['description']}" if fm.get('description') else '')
+            cells.append(nbformat.v4.new_markdown_cell(head)); continue
+        if c.cell_type == 'code':
+            if re.search(r'(?m)^#\|\s*echo:\s*false', c.source): c.metadata['transient'] = {'remove_source': True}
+            c.source = _re_directive.sub('', c.source)
+            for o in c.get('outputs', []):
+                md = o.get('data', {}).get('text/markdown')
+                if md: o['data']['text/markdown'] = re.sub(r'\{target="_blank"[^}]*\}', '', ''.join(md))
+        cells.append(c)
+    nb.cells = cells
+    return nb
+
+
 def site():
     "Process the notebooks (nbdev_proc_nbs), render each with nbconvert, write an index, and check the pages"
     import nbformat
@@ -75,8 +96,7 @@ def site():
     for src in sorted(NBS.glob('*.ipynb')):
         proc = PROC/src.name
         if not proc.exists(): problems.append(f'{src.name}: no processed notebook in _proc/'); continue
-        nb = nbformat.read(proc, as_version=4)
-        nb.cells = [c for c in nb.cells if not (c.cell_type == 'raw' and c.source.startswith('---'))]
+        nb = _for_html(nbformat.read(proc, as_version=4))
         title = re.sub(r'^\d+_', '', src.stem)
         body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'name': title}})
         page = DOCS/('index.html' if src.stem == 'index' else f'{title}.html')
