@@ -7,7 +7,7 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo']
 
-# %% ../nbs/00_core.ipynb #737368b0
+# %% ../nbs/00_core.ipynb #76f950ca
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
@@ -15,7 +15,7 @@ import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #dba170ab
+# %% ../nbs/00_core.ipynb #6f2a3ca7
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #38623ddc
+# %% ../nbs/00_core.ipynb #2c9ea17a
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #4ad2df2e
+# %% ../nbs/00_core.ipynb #ee7042fa
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
     return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #0c03ef6d
+# %% ../nbs/00_core.ipynb #9cffea91
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #e93b4db3
+# %% ../nbs/00_core.ipynb #80cac54b
 _BOOT = '''
 import os, sys, signal, threading, time
 def _watch():
@@ -112,7 +112,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #0a03dece
+# %% ../nbs/00_core.ipynb #2a18f4f8
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -149,7 +149,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #ab843cd9
+# %% ../nbs/00_core.ipynb #c31f19eb
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -206,7 +206,7 @@ def _wait_ready(self:LocalServer):
     raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
                               f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
 
-# %% ../nbs/00_core.ipynb #b95b0408
+# %% ../nbs/00_core.ipynb #5ad6a1df
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -233,7 +233,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #454e884c
+# %% ../nbs/00_core.ipynb #a5809ff4
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -259,7 +259,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #66a03774
+# %% ../nbs/00_core.ipynb #ce9a7993
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -302,7 +302,7 @@ def _http_error(resp, method, url, token, probe=None):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #9a8eb6ce
+# %% ../nbs/00_core.ipynb #19334689
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
@@ -311,7 +311,7 @@ def _xsrf(self:Jupyter):
         except requests.RequestException: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #fd1ae12f
+# %% ../nbs/00_core.ipynb #a6b26a2e
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -357,14 +357,14 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #cc86ac68
+# %% ../nbs/00_core.ipynb #7f45f26f
 @patch
 def _probe(self:Jupyter, url:str):
     "GET `url` with this client's credentials and settings, following no redirect; None if that fails"
     try: return self.http.get(url, allow_redirects=False, timeout=self.timeout, verify=self.verify)
     except requests.RequestException: return None
 
-# %% ../nbs/00_core.ipynb #314b517a
+# %% ../nbs/00_core.ipynb #415b9a46
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -380,7 +380,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #1b0caf77
+# %% ../nbs/00_core.ipynb #be9e84a3
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:
