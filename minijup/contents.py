@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/01_contents.ipynb #704e6d36
+# %% ../nbs/01_contents.ipynb #19522e9b
 import os, sys, time, base64, hashlib, secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,18 +14,14 @@ import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
 
-# %% ../nbs/01_contents.ipynb #98c01912
+# %% ../nbs/01_contents.ipynb #a374cfba
 def _key(path) -> str: return str(path).strip('/')
-
-def _enc(path:str) -> str:
-    "`quote_path(path)`, with `.` and `..` segments encoded too"
-    return '/'.join({'.': '%2E', '..': '%2E%2E'}.get(s, s) for s in quote_path(path).split('/'))
 
 def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
-    return '/'.join(['api/contents', _enc(path), *more])
+    return '/'.join(['api/contents', quote_path(path), *more])
 
-# %% ../nbs/01_contents.ipynb #04a6fa93
+# %% ../nbs/01_contents.ipynb #bd5f9728
 def _seen(jp) -> dict:
     "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
     return jp.__dict__.setdefault('_contents_seen', {})
@@ -71,7 +67,7 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
         m = self(_api(path), query={**q, 'hash': 1})
     return m
 
-# %% ../nbs/01_contents.ipynb #fd95690b
+# %% ../nbs/01_contents.ipynb #ac6a71f0
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
@@ -79,7 +75,7 @@ def ls(self:Jupyter,
     "The entries of the directory `path` (models without content), sorted by name"
     return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
 
-# %% ../nbs/01_contents.ipynb #12811e12
+# %% ../nbs/01_contents.ipynb #ed53e175
 _TYPES = ('notebook', 'file', 'directory')
 
 @patch
@@ -94,7 +90,7 @@ def new(self:Jupyter,
     _remember(self, m.path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #db4531ad
+# %% ../nbs/01_contents.ipynb #ae99e66a
 @patch
 def get(self:Jupyter,
         path:str, # the notebook, file or directory, relative to the server's root
@@ -107,7 +103,7 @@ def get(self:Jupyter,
     _remember(self, path, m)
     return _decode(m)
 
-# %% ../nbs/01_contents.ipynb #9e522028
+# %% ../nbs/01_contents.ipynb #45406088
 @patch
 def rename(self:Jupyter,
            old:str, # the current path
@@ -119,7 +115,7 @@ def rename(self:Jupyter,
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
     return m
 
-# %% ../nbs/01_contents.ipynb #56728301
+# %% ../nbs/01_contents.ipynb #7807c774
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
@@ -176,7 +172,7 @@ def save(self:Jupyter,
     self._remember_write(path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #73505902
+# %% ../nbs/01_contents.ipynb #2a9b5c46
 @patch
 def mkdir(self:Jupyter,
           path:str, # the directory to create
@@ -194,7 +190,7 @@ def mkdir(self:Jupyter,
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
                         method='PUT', url=self.url + _api(path))
 
-# %% ../nbs/01_contents.ipynb #dce338c2
+# %% ../nbs/01_contents.ipynb #404639af
 @patch
 def copy(self:Jupyter,
          src:str, # the file or directory to copy
@@ -214,7 +210,7 @@ def copy(self:Jupyter,
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
 
-# %% ../nbs/01_contents.ipynb #56b9fc1d
+# %% ../nbs/01_contents.ipynb #c735beb0
 @patch
 def exists(self:Jupyter,
            path:str, # the path to look for
@@ -232,7 +228,7 @@ def delete(self:Jupyter,
     self(_api(path), 'DELETE')
     _forget(self, path)
 
-# %% ../nbs/01_contents.ipynb #25fcad94
+# %% ../nbs/01_contents.ipynb #b973b73d
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -272,7 +268,7 @@ def delete_checkpoint(self:Jupyter,
     "Delete the checkpoint `checkpoint_id` of `path`"
     self(_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
 
-# %% ../nbs/01_contents.ipynb #ba88da62
+# %% ../nbs/01_contents.ipynb #43538222
 @patch
 def trust(self:Jupyter,
           path:str, # the notebook to trust
@@ -280,7 +276,7 @@ def trust(self:Jupyter,
     "Trust (sign) the notebook `path`"
     self(_api(path, 'trust'), 'POST')
 
-# %% ../nbs/01_contents.ipynb #0ce392ba
+# %% ../nbs/01_contents.ipynb #24a42e06
 class _Progress:
     "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
     def __init__(self, show, total:int, label:str):
@@ -310,7 +306,7 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
-# %% ../nbs/01_contents.ipynb #5b8fcc23
+# %% ../nbs/01_contents.ipynb #c0e6689d
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
@@ -387,7 +383,7 @@ def upload(self:Jupyter,
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
 
-# %% ../nbs/01_contents.ipynb #cb5d1fde
+# %% ../nbs/01_contents.ipynb #0e0c1158
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
@@ -408,7 +404,7 @@ def download(self:Jupyter,
         theirs = pool.submit(self._model, remote_path) if verify and (m.size or 0) <= _HASH_MAX else None
         h,hashing = hashlib.sha256(),None
         try:
-            r = self('files/' + _enc(remote_path), raw=True)
+            r = self('files/' + quote_path(remote_path), raw=True)
             try:
                 with r, open(tmp, 'wb') as f:
                     for b in r.iter_content(chunk_size):

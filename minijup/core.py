@@ -7,7 +7,7 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo']
 
-# %% ../nbs/00_core.ipynb #76f950ca
+# %% ../nbs/00_core.ipynb #2dfff9ec
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
@@ -15,7 +15,7 @@ import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #6f2a3ca7
+# %% ../nbs/00_core.ipynb #3d19e55f
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #2c9ea17a
+# %% ../nbs/00_core.ipynb #9fc61d8a
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #ee7042fa
+# %% ../nbs/00_core.ipynb #b8f37a21
 def quote_path(path:str) -> str:
-    "Percent-encode each `/`-separated segment of a server path, keeping the slashes"
-    return '/'.join(quote(s, safe='') for s in str(path).strip('/').split('/'))
+    "Percent-encode each `/`-separated segment of a server path, keeping the slashes (`.` and `..` too)"
+    return '/'.join({'.': '%2E', '..': '%2E%2E'}.get(s) or quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #9cffea91
+# %% ../nbs/00_core.ipynb #84569a60
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,18 +68,35 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #80cac54b
+# %% ../nbs/00_core.ipynb #76106d6d
 _BOOT = '''
-import os, sys, signal, threading, time
+import os, sys, signal, threading, time, importlib
+def _tree(root):
+    "pids below `root` (Linux /proc)"
+    if not os.path.isdir('/proc'): return []
+    tbl, kids, todo = {}, [], [root]
+    for d in os.listdir('/proc'):
+        try: tbl[int(d)] = int(open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError): pass
+    while todo:
+        p = todo.pop()
+        for c,pp in tbl.items():
+            if pp == p and c not in kids: kids.append(c); todo.append(c)
+    return kids
 def _watch():
     try:
         while os.read(0, 4096): pass      # EOF: the process that started us is gone
     except OSError: pass
-    os.kill(os.getpid(), signal.SIGTERM)  # the server stops its kernels, then exits
-    time.sleep(15); os._exit(1)
+    kids = _tree(os.getpid())
+    os.kill(os.getpid(), signal.SIGTERM)  # a clean shutdown: the server stops its kernels, then exits
+    time.sleep(15)
+    for p in kids + _tree(os.getpid()):   # still here: kill what it started, then itself
+        try: os.kill(p, signal.SIGKILL)
+        except OSError: pass
+    os._exit(1)
 threading.Thread(target=_watch, daemon=True).start()
-from jupyter_server.serverapp import main
-sys.exit(main())
+mod, fn = sys.argv.pop(1).split(':')      # the service's entry point, e.g. jupyter_server.serverapp:main
+sys.exit(getattr(importlib.import_module(mod), fn)())
 '''
 
 def _proc_table():
@@ -112,7 +129,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #2a18f4f8
+# %% ../nbs/00_core.ipynb #51608e95
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -121,6 +138,7 @@ def _stop_all():
 
 class LocalServer:
     "A real `jupyter server` on 127.0.0.1 with a free port, a random token and a temporary root dir"
+    service = 'jupyter server'   # what the messages call it
     def __init__(self,
                  root_dir:str=None, # the directory the server serves; default: a new temporary one, removed on stop
                  args:list=(), # more command-line options, e.g. `['--ServerApp.iopub_msg_rate_limit=10']`
@@ -149,7 +167,37 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #c31f19eb
+# %% ../nbs/00_core.ipynb #fdc4c036
+def _service_env(tmp, **extra) -> dict:
+    "The environment of a child service: ours without credentials, its Jupyter directories in `tmp`, and `extra`"
+    env = {k:v for k,v in os.environ.items()
+           if k not in ('JUPYTER_TOKEN', 'JUPYTER_URL', 'JUPYTERHUB_API_TOKEN', 'JPY_API_TOKEN', 'KG_AUTH_TOKEN')}
+    env.update(JUPYTER_RUNTIME_DIR=str(tmp/'runtime'), JUPYTER_CONFIG_DIR=str(tmp/'config'),
+               JUPYTER_DATA_DIR=str(tmp/'data'), **extra)
+    return env
+
+@patch
+def _launch(self:LocalServer, entry:str, args:list, env:dict, ready, cwd=None):
+    "Start `entry` ('module:function') with `args` under the watcher; wait until `ready()` is true; returns `self`"
+    self._log = open(self._tmp/'server.log', 'wb')
+    self.proc = subprocess.Popen([sys.executable, '-c', _BOOT, entry, *args], stdin=subprocess.PIPE,
+                                 stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=cwd or self._tmp,
+                                 start_new_session=True)
+    _running.add(self)
+    try:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise JupyterError(f"{self.service} exited with code {self.proc.returncode} before it was ready. "
+                                   f"Its last log lines:\n{self.log_tail()}")
+            try:
+                if ready(): self._kids = _descendants(self.proc.pid); return self
+            except requests.RequestException: pass
+            time.sleep(0.05)
+        raise JupyterTimeoutError(f"{self.service} did not answer within {self.startup_timeout} s "
+                                  f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
+    except BaseException: self.stop(); raise
+
 @patch
 def start(self:LocalServer):
     "Start the server and wait until it answers; returns `self`"
@@ -158,23 +206,23 @@ def start(self:LocalServer):
     if self.root_dir is None: self.root_dir = self._tmp/'root'; self.root_dir.mkdir()
     tok = self._tmp/'token'
     tok.touch(mode=0o600); tok.write_text(self.token)
-    env = {k:v for k,v in os.environ.items() if k not in ('JUPYTER_TOKEN', 'JUPYTER_URL')}
-    env.update(JUPYTER_TOKEN_FILE=str(tok), JUPYTER_RUNTIME_DIR=str(self._tmp/'runtime'),
-               JUPYTER_CONFIG_DIR=str(self._tmp/'config'), JUPYTER_DATA_DIR=str(self._tmp/'data'), **self.env)
     args = ['--no-browser', '--ServerApp.ip=127.0.0.1', '--ServerApp.port=0', '--ServerApp.port_retries=0',
             '--ServerApp.allow_root=True', f'--ServerApp.root_dir={self.root_dir}',
             '--FileContentsManager.delete_to_trash=False']   # a test's deletes must not land in the user's trash
     if self.certfile: args += [f'--ServerApp.certfile={self.certfile}', f'--ServerApp.keyfile={self.keyfile}']
     given = {a.split('=', 1)[0] for a in self.args}   # the caller's options replace ours (traitlets refuses twice)
-    args = [a for a in args if a.split('=', 1)[0] not in given]
-    self._log = open(self._tmp/'server.log', 'wb')
-    self.proc = subprocess.Popen([sys.executable, '-c', _BOOT, *args, *self.args], stdin=subprocess.PIPE,
-                                 stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=self.root_dir,
-                                 start_new_session=True)
-    _running.add(self)
-    try: self._wait_ready()
-    except BaseException: self.stop(); raise
-    return self
+    args = [a for a in args if a.split('=', 1)[0] not in given] + list(self.args)
+    env = _service_env(self._tmp, JUPYTER_TOKEN_FILE=str(tok), **self.env)
+    return self._launch('jupyter_server.serverapp:main', args, env, self._answers, cwd=self.root_dir)
+
+@patch
+def _answers(self:LocalServer) -> bool:
+    "Does the server answer yet? (its URL is in `jpserver-<pid>.json` once it has a port)"
+    if self.url is None:
+        try: self.url = json.loads((self._tmp/'runtime'/f'jpserver-{self.proc.pid}.json').read_text())['url']
+        except (OSError, ValueError, KeyError): return False
+    hdrs = {'Authorization': f'token {self.token}'} if self.token else {}
+    return requests.get(self.url+'api/status', headers=hdrs, timeout=2, verify=self.certfile or True).status_code == 200
 
 @patch
 def log_tail(self:LocalServer, n:int=20) -> str:
@@ -183,30 +231,7 @@ def log_tail(self:LocalServer, n:int=20) -> str:
     except (OSError, TypeError): return ''
     return _redact('\n'.join(lines[-n:]), self.token)
 
-@patch
-def _wait_ready(self:LocalServer):
-    deadline = time.monotonic() + self.startup_timeout
-    info_file = self._tmp/'runtime'/f'jpserver-{self.proc.pid}.json'
-    verify = self.certfile or True
-    hdrs = {'Authorization': f'token {self.token}'} if self.token else {}
-    while time.monotonic() < deadline:
-        if self.proc.poll() is not None:
-            raise JupyterError(f"jupyter server exited with code {self.proc.returncode} before it was ready. "
-                               f"Its last log lines:\n{self.log_tail()}")
-        if self.url is None and info_file.exists():
-            try: self.url = json.loads(info_file.read_text())['url']
-            except (ValueError, KeyError): pass
-        if self.url:
-            try:
-                if requests.get(self.url+'api/status', headers=hdrs, timeout=2, verify=verify).status_code==200:
-                    self._kids = _descendants(self.proc.pid)
-                    return
-            except requests.RequestException: pass
-        time.sleep(0.05)
-    raise JupyterTimeoutError(f"jupyter server did not answer within {self.startup_timeout} s "
-                              f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
-
-# %% ../nbs/00_core.ipynb #5ad6a1df
+# %% ../nbs/00_core.ipynb #716a16a7
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -233,7 +258,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #a5809ff4
+# %% ../nbs/00_core.ipynb #57498216
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -259,7 +284,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #ce9a7993
+# %% ../nbs/00_core.ipynb #cd476d11
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -302,7 +327,7 @@ def _http_error(resp, method, url, token, probe=None):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #19334689
+# %% ../nbs/00_core.ipynb #ef03f11d
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
@@ -311,7 +336,7 @@ def _xsrf(self:Jupyter):
         except requests.RequestException: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #a6b26a2e
+# %% ../nbs/00_core.ipynb #28627602
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -357,14 +382,14 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #7f45f26f
+# %% ../nbs/00_core.ipynb #42f6599f
 @patch
 def _probe(self:Jupyter, url:str):
     "GET `url` with this client's credentials and settings, following no redirect; None if that fails"
     try: return self.http.get(url, allow_redirects=False, timeout=self.timeout, verify=self.verify)
     except requests.RequestException: return None
 
-# %% ../nbs/00_core.ipynb #415b9a46
+# %% ../nbs/00_core.ipynb #2e70922e
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -380,7 +405,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #be9e84a3
+# %% ../nbs/00_core.ipynb #acbe9909
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:

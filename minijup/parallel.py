@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['NotebookResult', 'WarmKernels', 'run_notebooks']
 
-# %% ../nbs/08_parallel.ipynb #4e8374fc
+# %% ../nbs/08_parallel.ipynb #dec993d2
 import queue, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from .core import *
-from .cleanup import _owned
+from .sessions import _owned
 from .run import CellExecutionError, CellTimeoutError, _shutdown_kernel
 from concurrent.futures import ThreadPoolExecutor
 
-# %% ../nbs/08_parallel.ipynb #878f6c3a
+# %% ../nbs/08_parallel.ipynb #59f562b8
 class NotebookResult:
     "What became of one notebook of a batch: `path`, `ok`, `error`, `nb`, `seconds`, `server` (its URL)"
     def __init__(self, path, ok:bool=False, error:Exception=None, nb=None, seconds:float=0.0, server:str=None):
@@ -23,7 +23,7 @@ class NotebookResult:
         how = 'ok' if self.ok else f'failed: {type(self.error).__name__}: {" ".join(str(self.error).split())}'
         return f'NotebookResult({str(self.path)!r}, {how})'
 
-# %% ../nbs/08_parallel.ipynb #d6d22d17
+# %% ../nbs/08_parallel.ipynb #ed3a2762
 class _Progress:
     "A one-line progress bar over notebooks on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show = total,show
@@ -35,7 +35,7 @@ class _Progress:
     def erase(self):
         if self.show and self.total: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/08_parallel.ipynb #cb65014e
+# %% ../nbs/08_parallel.ipynb #cc65dceb
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
 
 def _copy(jp:Jupyter) -> Jupyter:
@@ -110,7 +110,7 @@ def _work(jp:Jupyter, items:list, todo:queue.SimpleQueue, done:queue.SimpleQueue
         except Exception: pass
         done.put(None)
 
-# %% ../nbs/08_parallel.ipynb #e3a10495
+# %% ../nbs/08_parallel.ipynb #cce77469
 def _abandon(clients:list, threads:list, grace:float=10):
     "Shut down the kernels the workers' `clients` started, until the `threads` have ended (at most `grace` s)"
     killers,gone = {},set()
@@ -126,7 +126,7 @@ def _abandon(clients:list, threads:list, grace:float=10):
         if not any(t.is_alive() for t in threads) or time.monotonic() > deadline: return
         time.sleep(0.05)
 
-# %% ../nbs/08_parallel.ipynb #34ae7e62
+# %% ../nbs/08_parallel.ipynb #36f143f9
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
@@ -166,7 +166,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     finally: bar.erase()
     return results
 
-# %% ../nbs/08_parallel.ipynb #c0c25ef1
+# %% ../nbs/08_parallel.ipynb #a70c761f
 @patch(nm='run_notebooks')
 def _run_notebooks(self:Jupyter,
                    paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file uploaded to run

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['free_port', 'find_proxy', 'LocalHub', 'LocalGateway', 'JupyterHub', 'ServerNotRunningError', 'NoContentsError']
 
-# %% ../nbs/07_reach.ipynb #d43f573e
+# %% ../nbs/07_reach.ipynb #bd42f1c7
 import os, re, sys, time, shutil, secrets, socket, subprocess, tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urljoin, quote
@@ -13,75 +13,16 @@ import requests
 from fastcore.basics import AttrDict, patch
 from . import core
 from .core import *
-from .core import _running, _descendants, _alive, _redact
+from .core import _running, _descendants, _alive, _redact, _service_env
 from .sessions import *
 from .websockets import *
 
-# %% ../nbs/07_reach.ipynb #bd596f06
-_BOOT = '''
-import os, sys, signal, threading, time, importlib
-def _tree(root):
-    "pids below `root` (Linux /proc)"
-    tbl, kids, todo = {}, [], [root]
-    for d in os.listdir('/proc'):
-        try: tbl[int(d)] = int(open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()[1])
-        except (OSError, ValueError, IndexError): pass
-    while todo:
-        p = todo.pop()
-        for c,pp in tbl.items():
-            if pp == p and c not in kids: kids.append(c); todo.append(c)
-    return kids
-def _watch():
-    try:
-        while os.read(0, 4096): pass      # EOF: the process that started us is gone
-    except OSError: pass
-    kids = _tree(os.getpid()) if os.path.isdir('/proc') else []
-    os.kill(os.getpid(), signal.SIGTERM)  # a clean shutdown stops what the service started
-    time.sleep(15)
-    for p in kids + _tree(os.getpid()) if os.path.isdir('/proc') else kids:
-        try: os.kill(p, signal.SIGKILL)
-        except OSError: pass
-    os._exit(1)
-threading.Thread(target=_watch, daemon=True).start()
-mod, fn = sys.argv.pop(1).split(':')
-sys.exit(getattr(importlib.import_module(mod), fn)())
-'''
-
+# %% ../nbs/07_reach.ipynb #f662f9c8
 def free_port() -> int:
     "A TCP port on 127.0.0.1 that is free now"
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def _clean_env(tmp, **extra):
-    "The environment for a service: ours without Jupyter/hub credentials, its Jupyter dirs in `tmp`"
-    env = {k:v for k,v in os.environ.items()
-           if k not in ('JUPYTER_TOKEN', 'JUPYTER_URL', 'JUPYTERHUB_API_TOKEN', 'JPY_API_TOKEN', 'KG_AUTH_TOKEN')}
-    env.update(JUPYTER_RUNTIME_DIR=str(tmp/'runtime'), JUPYTER_CONFIG_DIR=str(tmp/'config'),
-               JUPYTER_DATA_DIR=str(tmp/'data'), **extra)
-    return env
-
-@patch
-def _launch(self:LocalServer, entry:str, args:list, env:dict, ready):
-    "Start `entry` ('module:function') with `args` under the watcher; wait until `ready()` is true"
-    self._log = open(self._tmp/'server.log', 'wb')
-    self.proc = subprocess.Popen([sys.executable, '-c', _BOOT, entry, *args], stdin=subprocess.PIPE,
-                                 stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=self._tmp,
-                                 start_new_session=True)
-    _running.add(self)
-    try:
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise JupyterError(f"{type(self).__name__} exited with code {self.proc.returncode} before it was "
-                                   f"ready. Its last log lines:\n{self.log_tail()}")
-            try:
-                if ready(): self._kids = _descendants(self.proc.pid); return self
-            except requests.RequestException: pass
-            time.sleep(0.1)
-        raise JupyterTimeoutError(f"{type(self).__name__} did not answer within {self.startup_timeout} s "
-                                  f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
-    except BaseException: self.stop(); raise
-
-# %% ../nbs/07_reach.ipynb #971d232d
+# %% ../nbs/07_reach.ipynb #86a9055d
 def find_proxy() -> str:
     "The path of `configurable-http-proxy`: on the PATH, else in `.ci/node/` of the checkout; or None"
     found = shutil.which('configurable-http-proxy')
@@ -91,7 +32,7 @@ def find_proxy() -> str:
         p = root/'.ci'/'node'/'node_modules'/'.bin'/'configurable-http-proxy'
         if p.exists(): return str(p)
 
-# %% ../nbs/07_reach.ipynb #5e2018ae
+# %% ../nbs/07_reach.ipynb #3fd8b7e7
 _HUB_CONFIG = '''
 c = get_config()
 c.JupyterHub.bind_url = {bind!r}
@@ -115,6 +56,7 @@ c.SimpleLocalProcessSpawner.home_dir_template = {tmp!r} + '/home/{{username}}'
 
 class LocalHub(LocalServer):
     "A real JupyterHub on 127.0.0.1 (free ports, dummy login, local spawner) with an API token for each user"
+    service = 'jupyterhub'
     def __init__(self,
                  users=('alice',), # the hub's users; `token` is the first one's
                  config:str='', # more lines of `jupyterhub_config.py`, e.g. "c.Spawner.start_timeout = 30"
@@ -144,12 +86,12 @@ def start(self:LocalHub):
     self.url = f'http://127.0.0.1:{free_port()}/'
     cfg = self._tmp/'jupyterhub_config.py'
     cfg.touch(mode=0o600)
-    spawn_env = {k:v for k,v in _clean_env(self._tmp).items() if k.startswith('JUPYTER_')}
+    spawn_env = {k:v for k,v in _service_env(self._tmp).items() if k.startswith('JUPYTER_')}
     cfg.write_text(_HUB_CONFIG.format(bind=self.url, hub_bind=f'http://127.0.0.1:{free_port()}',
         proxy_api=f'http://127.0.0.1:{free_port()}', proxy=proxy, tmp=str(self._tmp), users=set(self.users),
         tokens={t:u for u,t in self.tokens.items()}, singleuser=singleuser, spawn_env=spawn_env) + self.config)
     ready = lambda: requests.get(self.url+'hub/api/', timeout=2).status_code == 200
-    return self._launch('jupyterhub.app:main', ['-f', str(cfg)], _clean_env(self._tmp), ready)
+    return self._launch('jupyterhub.app:main', ['-f', str(cfg)], _service_env(self._tmp), ready)
 
 @patch
 def log_tail(self:LocalHub, n:int=20) -> str:
@@ -158,9 +100,10 @@ def log_tail(self:LocalHub, n:int=20) -> str:
     for t in self.tokens.values(): s = _redact(s, t)
     return s
 
-# %% ../nbs/07_reach.ipynb #0281a2a1
+# %% ../nbs/07_reach.ipynb #a4441843
 class LocalGateway(LocalServer):
     "A real Jupyter Kernel Gateway on 127.0.0.1 with a free port and a random token"
+    service = 'jupyter kernelgateway'
     def __init__(self,
                  list_kernels:bool=True, # allow `GET /api/kernels` and `/api/sessions` (off in a gateway by default)
                  args:list=(), # more command-line options
@@ -180,12 +123,12 @@ def start(self:LocalGateway):
     args = ['--KernelGatewayApp.ip=127.0.0.1', f'--KernelGatewayApp.port={urlsplit(self.url).port}',
             '--KernelGatewayApp.port_retries=0', *(['--JupyterWebsocketPersonality.list_kernels=True'] if self.list_kernels else []),
             *self.args]
-    env = _clean_env(self._tmp, KG_AUTH_TOKEN=self.token, **self.env)
+    env = _service_env(self._tmp, KG_AUTH_TOKEN=self.token, **self.env)
     hdrs = {'Authorization': f'token {self.token}'}
     ready = lambda: requests.get(self.url+'api', headers=hdrs, timeout=2).status_code == 200
     return self._launch('kernel_gateway:launch_instance', args, env, ready)
 
-# %% ../nbs/07_reach.ipynb #93d5184f
+# %% ../nbs/07_reach.ipynb #5d154fca
 class JupyterHub:
     "A client for a JupyterHub's REST API: start, stop and connect to a user's server"
     def __init__(self,
@@ -214,7 +157,7 @@ class JupyterHub:
         if self._user is None: self._user = self.me().name
         return self._user
 
-# %% ../nbs/07_reach.ipynb #862bdaf4
+# %% ../nbs/07_reach.ipynb #a7a64e2f
 @patch
 def _server_api(self:JupyterHub, name=''):
     return f'users/{quote(self.user, safe="")}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
@@ -285,7 +228,7 @@ def new_token(self:JupyterHub,
     body = {k:v for k,v in dict(scopes=scopes, note=note, expires_in=expires_in).items() if v is not None}
     return self.api(f'api/users/{quote(self.user, safe="")}/tokens', 'POST', data=body).token
 
-# %% ../nbs/07_reach.ipynb #e3720d47
+# %% ../nbs/07_reach.ipynb #0b6c368a
 class ServerNotRunningError(ConnectError):
     "A JupyterHub user server that is not running (also a `ConnectError`): start it, then try again"
 
@@ -312,7 +255,7 @@ def _hub_error(resp, method, url, token, probe):
         f"JupyterHub({hub_url!r}, token).start_server(), or from the hub's home page ({hub_url}hub/home), "
         "then try again.", status=424, method=method, url=url, reason='user server not running')
 
-# %% ../nbs/07_reach.ipynb #ffcf8e45
+# %% ../nbs/07_reach.ipynb #2c83f9ad
 class NoContentsError(NotFoundError):
     "The server has no contents API (`/api/contents` is 404 at its root): a Kernel Gateway runs kernels only"
 
@@ -341,5 +284,5 @@ def _gateway_error(resp, method, url, token, probe):
             "--JupyterWebsocketPersonality.list_kernels=True; otherwise keep the ids of the kernels you start.",
             status=403, method=method, url=url, reason=f'listing {m.group(2)} is not allowed')
 
-# %% ../nbs/07_reach.ipynb #e03a5f9d
+# %% ../nbs/07_reach.ipynb #49fccdc6
 core._error_hooks.update(hub=_hub_error, gateway=_gateway_error)

@@ -6,7 +6,7 @@
 __all__ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError',
            'ExecutionResult', 'output_from_msg', 'KernelConnection', 'FrameReader']
 
-# %% ../nbs/03_websockets.ipynb #a13f8dff
+# %% ../nbs/03_websockets.ipynb #b673bfcd
 import json, random, select, socket, struct, threading, time, uuid
 from collections import deque
 from datetime import datetime, timezone
@@ -16,9 +16,9 @@ from fastcore.basics import patch, AttrDict
 from fastcore.xtras import dict2obj
 from .core import *
 from .core import _redact
-from .sessions import _kernel_id
+from .sessions import _kernel_id, _owned
 
-# %% ../nbs/03_websockets.ipynb #3c0a45fe
+# %% ../nbs/03_websockets.ipynb #12f0bd6d
 PROTOCOL_VERSION = '5.3'
 V1_PROTOCOL = 'v1.kernel.websocket.jupyter.org'
 
@@ -34,7 +34,7 @@ def new_msg(msg_type:str, # e.g. 'execute_request'
     return dict(header=hdr, parent_header=parent or {}, metadata=metadata or {}, content=content,
                 buffers=list(buffers or []), channel=channel)
 
-# %% ../nbs/03_websockets.ipynb #964b6bc1
+# %% ../nbs/03_websockets.ipynb #3af3ae11
 def _dumps(o): return json.dumps(o, default=str, separators=(',', ':')).encode()
 
 def pack_v1(msg:dict) -> bytes:
@@ -54,7 +54,7 @@ def unpack_v1(data:bytes) -> dict:
     msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
     return dict(msg, channel=parts[0].decode(), buffers=parts[5:])
 
-# %% ../nbs/03_websockets.ipynb #61c8ff4a
+# %% ../nbs/03_websockets.ipynb #6c4324c7
 def pack_json(msg:dict):
     "Frame `msg` for the default protocol: a JSON str, or binary frame bytes when it has buffers"
     bufs = [bytes(b) for b in msg.get('buffers') or []]
@@ -72,7 +72,7 @@ def unpack_json(data) -> dict:
     parts = [data[a:b] for a,b in zip(offs, offs[1:])]
     return dict(json.loads(parts[0]), buffers=parts[1:])
 
-# %% ../nbs/03_websockets.ipynb #11a271aa
+# %% ../nbs/03_websockets.ipynb #8391e013
 class ExecutionError(JupyterError):
     "The code raised: `ename`, `evalue` and `traceback` are the kernel's"
     def __init__(self, msg, ename=None, evalue=None, traceback=None):
@@ -109,7 +109,7 @@ class ExecutionResult:
             raise ExecutionError(f"{e.get('ename')}: {e.get('evalue')}", e.get('ename'), e.get('evalue'), e.get('traceback'))
         return self
 
-# %% ../nbs/03_websockets.ipynb #333a9e47
+# %% ../nbs/03_websockets.ipynb #e3087cc9
 _OUTPUT_KEYS = {'stream': ('name', 'text'), 'display_data': ('data', 'metadata'),
                 'execute_result': ('data', 'metadata', 'execution_count'), 'error': ('ename', 'evalue', 'traceback')}
 
@@ -120,7 +120,7 @@ def output_from_msg(msg:dict) -> nbformat.NotebookNode:
     if 'metadata' in out and out['metadata'] is None: out['metadata'] = {}
     return nbformat.from_dict(out)
 
-# %% ../nbs/03_websockets.ipynb #107ab456
+# %% ../nbs/03_websockets.ipynb #5b475d2b
 @patch
 def _add_output(self:ExecutionResult, msg, displays):
     "Apply one iopub message to the outputs; returns the output node added or updated, if any"
@@ -147,7 +147,7 @@ def _add_output(self:ExecutionResult, msg, displays):
     self.outputs.append(out)
     return out
 
-# %% ../nbs/03_websockets.ipynb #8800bfe4
+# %% ../nbs/03_websockets.ipynb #5939916a
 class KernelConnection:
     "A websocket connection to one kernel on a Jupyter Server"
     def __init__(self,
@@ -172,7 +172,7 @@ class KernelConnection:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/03_websockets.ipynb #30142499
+# %% ../nbs/03_websockets.ipynb #0d4dcc34
 @patch(as_prop=True)
 def ws_url(self:KernelConnection) -> str:
     "The websocket's URL (no token in it)"
@@ -219,7 +219,7 @@ def _connect(self:KernelConnection, timeout=None):
     queued, self._queue = self._queue, []
     for m in queued: self._send_now(m)
 
-# %% ../nbs/03_websockets.ipynb #b71f9cc2
+# %% ../nbs/03_websockets.ipynb #c023c919
 @patch
 def _ask_rest(self:KernelConnection):
     "GET the kernel over REST, which raises the specific error (server not running, token refused) if there is one"
@@ -227,7 +227,7 @@ def _ask_rest(self:KernelConnection):
     except (AuthError, ConnectError, ResponseError): raise
     except JupyterError: pass
 
-# %% ../nbs/03_websockets.ipynb #44d088d1
+# %% ../nbs/03_websockets.ipynb #d872cac6
 @patch
 def _send_now(self:KernelConnection, msg):
     data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
@@ -242,7 +242,7 @@ def send(self:KernelConnection, msg:dict):
     try: self._send_now(msg)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
 
-# %% ../nbs/03_websockets.ipynb #fe60e9fa
+# %% ../nbs/03_websockets.ipynb #1e5811e3
 class FrameReader:
     "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in large chunks"
     def __init__(self, sock): self.sock,self.buf,self._op,self._parts = sock,bytearray(),None,[]
@@ -286,7 +286,7 @@ class FrameReader:
                 parts,self._parts = self._parts,[]
                 return self._op, parts[0] if len(parts) == 1 else b''.join(parts)
 
-# %% ../nbs/03_websockets.ipynb #b30dbc00
+# %% ../nbs/03_websockets.ipynb #a1a50919
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
 @patch
@@ -311,7 +311,7 @@ class _Closed(Exception):
     "The server closed the websocket with `code`"
     def __init__(self, code): super().__init__(code); self.code = code
 
-# %% ../nbs/03_websockets.ipynb #d3b9a232
+# %% ../nbs/03_websockets.ipynb #f4a49bbe
 @patch
 def _dispatch(self:KernelConnection, msg):
     mid = msg['header'].get('msg_id')
@@ -332,7 +332,7 @@ def _dispatch(self:KernelConnection, msg):
     req = self._pending.get((msg.get('parent_header') or {}).get('msg_id'))
     if req is not None: req.add(msg, self)
 
-# %% ../nbs/03_websockets.ipynb #1053da13
+# %% ../nbs/03_websockets.ipynb #778f5f85
 class _Request:
     def __init__(self, msg, kind, result=None, on_output=None, stdin=None):
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
@@ -364,7 +364,7 @@ class _Request:
         except Exception as e: value,self.stdin_exc = '',e
         conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
 
-# %% ../nbs/03_websockets.ipynb #32a1bce7
+# %% ../nbs/03_websockets.ipynb #2d1d0c63
 @patch
 def _kernel_gone(self:KernelConnection):
     "Is the kernel gone from the server?"
@@ -410,7 +410,7 @@ class _DeadSocket:
     def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
     send_binary = send
 
-# %% ../nbs/03_websockets.ipynb #a8df802b
+# %% ../nbs/03_websockets.ipynb #bc2d7bcc
 @patch
 def _wait(self:KernelConnection, req, timeout=None):
     "Read messages until `req` is done; raise `JupyterTimeoutError` after `timeout` seconds"
@@ -438,7 +438,7 @@ def _wait(self:KernelConnection, req, timeout=None):
     if req.stdin_exc is not None: raise req.stdin_exc
     return req
 
-# %% ../nbs/03_websockets.ipynb #6a97f2f5
+# %% ../nbs/03_websockets.ipynb #a3c6436a
 @patch
 def _ready(self:KernelConnection, timeout:float=60):
     "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
@@ -458,7 +458,7 @@ def _ready(self:KernelConnection, timeout:float=60):
         except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
     raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
 
-# %% ../nbs/03_websockets.ipynb #6b73728f
+# %% ../nbs/03_websockets.ipynb #721aed1c
 @patch
 def submit(self:KernelConnection,
            code:str, # the code to run
@@ -516,16 +516,19 @@ def execute(self:KernelConnection,
     res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
     return self.wait(res, timeout, interrupt_on_timeout)
 
-# %% ../nbs/03_websockets.ipynb #f92b3ec6
+# %% ../nbs/03_websockets.ipynb #b582ba17
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
             protocol:str=None, # None: offer the v1 subprotocol and take what the server selects; 'json': never v1
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
-    return KernelConnection(self, _kernel_id(kernel), protocol=protocol)
+    k = KernelConnection(self, _kernel_id(kernel), protocol=protocol)
+    conns = _owned(self).connections   # recorded, for `jp.close()`
+    conns[:] = [c for c in conns if not c.closed] + [k]
+    return k
 
-# %% ../nbs/03_websockets.ipynb #0200d32e
+# %% ../nbs/03_websockets.ipynb #15dd7c23
 @patch
 def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
@@ -567,7 +570,7 @@ def comm_info(self:KernelConnection, target_name:str=None) -> AttrDict:
     "The comms open in the kernel: `comms` (comm id -> target name)"
     return self.request('comm_info_request', {'target_name': target_name} if target_name else {})
 
-# %% ../nbs/03_websockets.ipynb #152d0c07
+# %% ../nbs/03_websockets.ipynb #b68c0c3f
 @patch
 def on_comm(self:KernelConnection, target_name:str, handler):
     "Call `handler(msg)` with every comm message of comms opened by the kernel with `target_name`"
@@ -586,7 +589,7 @@ def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
     self.send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id, buffers=buffers))
 
-# %% ../nbs/03_websockets.ipynb #31876e20
+# %% ../nbs/03_websockets.ipynb #9a266688
 @patch
 def interrupt(self:KernelConnection):
     "Interrupt the running code, as Ctrl-C would"
