@@ -5,16 +5,17 @@
 # %% auto #0
 __all__ = ['NotebookResult', 'WarmKernels', 'run_notebooks']
 
-# %% ../nbs/08_parallel.ipynb #dec993d2
-import queue, sys, threading, time
+# %% ../nbs/08_parallel.ipynb #72ff2a21
+import collections, queue, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from .core import *
+from .contents import _seen
 from .sessions import _owned
-from .run import CellExecutionError, CellTimeoutError, _shutdown_kernel
+from .run import CellExecutionError, CellTimeoutError, _save_run, _shutdown_kernel
 from concurrent.futures import ThreadPoolExecutor
 
-# %% ../nbs/08_parallel.ipynb #59f562b8
+# %% ../nbs/08_parallel.ipynb #1449eba5
 class NotebookResult:
     "What became of one notebook of a batch: `path`, `ok`, `error`, `nb`, `seconds`, `server` (its URL)"
     def __init__(self, path, ok:bool=False, error:Exception=None, nb=None, seconds:float=0.0, server:str=None):
@@ -23,7 +24,7 @@ class NotebookResult:
         how = 'ok' if self.ok else f'failed: {type(self.error).__name__}: {" ".join(str(self.error).split())}'
         return f'NotebookResult({str(self.path)!r}, {how})'
 
-# %% ../nbs/08_parallel.ipynb #ed3a2762
+# %% ../nbs/08_parallel.ipynb #b5d1aeff
 class _Progress:
     "A one-line progress bar over notebooks on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show = total,show
@@ -35,12 +36,29 @@ class _Progress:
     def erase(self):
         if self.show and self.total: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/08_parallel.ipynb #cc65dceb
+# %% ../nbs/08_parallel.ipynb #01e09df6
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
 
 def _copy(jp:Jupyter) -> Jupyter:
     "A new client for `jp`'s server, with its token and options: one per thread"
     return Jupyter(jp.url, token=jp._token, timeout=jp.timeout, verify=jp.verify, debug=jp.debug)
+
+class _Batch:
+    "The notebooks of a batch still to run (their indexes), shared by the workers, and the kernels started ahead for them"
+    def __init__(self, n:int):
+        self.todo,self.ahead,self.cancel,self.lock = collections.deque(range(n)),0,threading.Event(),threading.Lock()
+    def take(self):
+        "The index of the next notebook to run; None once there are none left or the batch is cancelled"
+        with self.lock: return None if self.cancel.is_set() or not self.todo else self.todo.popleft()
+    def start_ahead(self) -> bool:
+        "May a worker start a kernel ahead (and count it)? Only while more notebooks are left than kernels started ahead"
+        with self.lock:
+            if self.cancel.is_set() or len(self.todo) <= self.ahead: return False
+            self.ahead += 1
+            return True
+    def ahead_done(self):
+        "A kernel started ahead was used, or given up"
+        with self.lock: self.ahead -= 1
 
 def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:dict, kernels=None):
     "Run one notebook of a batch on `jp`, stopping after the current cell once `cancel` is set"
@@ -51,66 +69,89 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, **kw)
 
 class WarmKernels:
-    "A worker's kernels: each used for one notebook, the next started while the current one runs, shut down behind"
-    def __init__(self, jp:Jupyter, more=lambda: True):
-        self.jp,self.more,self.spare = jp,more,None
-        self.behind = ThreadPoolExecutor(3, thread_name_prefix='minijup-kernels')
+    "A worker's kernels, a fresh one per notebook: the next one started while the current notebook runs"
+    def __init__(self, jp:Jupyter, batch:_Batch=None, settle:float=0.3):
+        self.jp,self.batch,self.spare,self.next,self.waiting = jp,batch,None,None,[]
+        self.settle,self.closing = settle,threading.Event()
+        self.behind = ThreadPoolExecutor(4, thread_name_prefix=f'{threading.current_thread().name}-behind')
+
+    def _take_spare(self):
+        "The kernel started ahead, if any (a future), no longer counted by the batch"
+        spare,self.spare = self.spare,None
+        if spare and self.batch: self.batch.ahead_done()
+        return spare
 
     def get(self, name:str, folder:str):
-        "A kernel for a notebook of kernelspec `name` in `folder`: the spare if it fits; then start the next spare"
-        spare,self.spare = self.spare,None
-        kern = None
+        "A kernel for a notebook of kernelspec `name` in `folder`: the one started ahead if it fits, else a new one"
+        spare,kern = self._take_spare(),None
         if spare and spare[0] == (name, folder):
             try: kern = spare[1].result()
             except JupyterError: kern = None
         elif spare: spare[1].add_done_callback(lambda f: f.exception() or self.release(f.result()))
-        if kern is None: kern = self.jp.start_kernel(name, path=folder)
-        if self.more(): self.spare = ((name, folder), self.behind.submit(self._start_after, kern, name, folder))
-        return kern
+        self.next = (name, folder)
+        return kern or self.jp.start_kernel(name, path=folder)
 
-    def _start_after(self, kern, name, folder, timeout:float=30):
-        "Start a kernel once `kern` is up, so that the two do not compete for the CPU while they start"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try: state = self.jp.kernel(kern).execution_state
-            except JupyterError: break
-            if state not in ('starting', 'restarting'): break
-            time.sleep(0.05)
-        return self.jp.start_kernel(name, path=folder)
+    def later(self, fn, *args):
+        "Run `fn(*args)` in the background once the worker's next notebook runs (or at `close`)"
+        self.waiting.append((fn, args))
+
+    def running(self, kern):
+        "A notebook runs on `kern`: start the kernel of the next notebook, and do what waited `settle` s later"
+        t,waiting,self.waiting = time.monotonic() + self.settle,self.waiting,[]
+        for fn,args in waiting: self.behind.submit(self._at, t, fn, *args)
+        if self.batch is None or self.batch.start_ahead():
+            name,folder = self.next
+            self.spare = (self.next, self.behind.submit(self.jp.start_kernel, name, path=folder))
+
+    def _at(self, t, fn, *args, **kwargs):
+        "Call `fn` at the time `t`, or at once when the worker is closing"
+        self.closing.wait(t - time.monotonic())
+        return fn(*args, **kwargs)
 
     def release(self, kern):
-        "Shut `kern` down in the background"
-        self.behind.submit(_shutdown_kernel, self.jp, kern)
+        "Shut `kern` down in the background, once the next notebook runs"
+        self.later(_shutdown_kernel, self.jp, kern)
 
     def close(self):
-        "Shut the spare down and wait for every shutdown"
-        spare,self.spare = self.spare,None
+        "Do what waited, shut the spare down, and wait for all of it"
+        self.closing.set()
+        spare,waiting,self.waiting = self._take_spare(),self.waiting,[]
+        for fn,args in waiting: self.behind.submit(fn, *args)
         if spare:
-            try: self.release(spare[1].result())
+            try: self.behind.submit(_shutdown_kernel, self.jp, spare[1].result())
             except JupyterError: pass
         self.behind.shutdown(wait=True)
 
-def _work(jp:Jupyter, items:list, todo:queue.SimpleQueue, done:queue.SimpleQueue, results:list, cancel, save, on_cell, kw):
-    "A worker: run notebooks from `todo` until it is empty or `cancel` is set; report each index on `done`"
-    kernels = WarmKernels(jp, more=lambda: not todo.empty() and not cancel.is_set())
+def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):
+    "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
+    kernels = WarmKernels(jp, batch)
+    saver = _copy(jp)
+    def finish(i, r, t0):
+        r.seconds,r.server = time.monotonic() - t0,jp.url
+        results[i] = r
+        done.put(i)
+    def save_then_finish(i, nb, t0):
+        try: _save_run(saver, items[i], nb); r = NotebookResult(items[i], True, None, nb)
+        except Exception as e: r = NotebookResult(items[i], False, e, getattr(e, 'nb', nb))
+        finish(i, r, t0)
     try:
-        while not cancel.is_set():
-            try: i = todo.get_nowait()
-            except queue.Empty: return
+        while (i := batch.take()) is not None:
             t0 = time.monotonic()
-            try: r = NotebookResult(items[i], True, None, _run_one(jp, items[i], cancel, save, on_cell, kw, kernels))
-            except Exception as e: r = NotebookResult(items[i], False, e, getattr(e, 'nb', None))
-            r.seconds,r.server = time.monotonic() - t0,jp.url
-            results[i] = r
-            done.put(i)
+            behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
+            try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, kw, kernels)
+            except Exception as e:
+                finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), t0)
+                continue
+            if not behind: finish(i, NotebookResult(items[i], True, None, nb), t0); continue
+            _seen(saver).update(_seen(jp))   # what the worker read: the save refuses to overwrite changes since
+            kernels.later(save_then_finish, i, nb, t0)
     finally:
-        try: kernels.close()
-        except Exception: pass
-        try: jp.close()   # shuts down any kernel this worker's client still owns
-        except Exception: pass
+        for c in (kernels, jp, saver):   # jp.close shuts down any kernel this worker's client still owns
+            try: c.close()
+            except Exception: pass
         done.put(None)
 
-# %% ../nbs/08_parallel.ipynb #cce77469
+# %% ../nbs/08_parallel.ipynb #37d1e31c
 def _abandon(clients:list, threads:list, grace:float=10):
     "Shut down the kernels the workers' `clients` started, until the `threads` have ended (at most `grace` s)"
     killers,gone = {},set()
@@ -126,7 +167,7 @@ def _abandon(clients:list, threads:list, grace:float=10):
         if not any(t.is_alive() for t in threads) or time.monotonic() > deadline: return
         time.sleep(0.05)
 
-# %% ../nbs/08_parallel.ipynb #36f143f9
+# %% ../nbs/08_parallel.ipynb #9d57bf99
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
@@ -143,10 +184,9 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                                                      "at all; output_path= is for run_notebook, one notebook at a time.")
     items = list(paths)
     results = [None] * len(items)
-    todo,done,cancel = queue.SimpleQueue(),queue.SimpleQueue(),threading.Event()
-    for i in range(len(items)): todo.put(i)
+    batch,done = _Batch(len(items)),queue.SimpleQueue()
     clients = [_copy(s) for _ in range(jobs) for s in servers][:len(items)]
-    threads = [threading.Thread(target=_work, args=(c, items, todo, done, results, cancel, save, on_cell, run_kwargs),
+    threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs),
                                 name=f'minijup-run-{n}', daemon=True) for n,c in enumerate(clients)]
     bar = _Progress(len(items), progress)
     try:
@@ -160,13 +200,13 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
             n,failed = n + 1,failed + (not results[i].ok)
             bar.draw(n, failed)
     except KeyboardInterrupt:
-        cancel.set()
+        batch.cancel.set()
         _abandon(clients, threads)
         raise
     finally: bar.erase()
     return results
 
-# %% ../nbs/08_parallel.ipynb #a70c761f
+# %% ../nbs/08_parallel.ipynb #020dde0f
 @patch(nm='run_notebooks')
 def _run_notebooks(self:Jupyter,
                    paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file uploaded to run

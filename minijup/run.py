@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CellExecutionError', 'CellTimeoutError', 'FreshKernels']
 
-# %% ../nbs/05_run.ipynb #8fde5336
+# %% ../nbs/05_run.ipynb #a54e5d09
 import posixpath, secrets, time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .core import *
 from .websockets import KernelConnection, ExecutionResult
 
-# %% ../nbs/05_run.ipynb #ddf070cb
+# %% ../nbs/05_run.ipynb #75d86124
 def _snippet(source:str, n:int=40) -> str:
     "The start of a cell's source, on one line"
     s = ' '.join(source.strip().split())
@@ -32,7 +32,7 @@ class CellTimeoutError(JupyterTimeoutError):
         super().__init__(msg)
         self.cell_index,self.source,self.nb = cell_index,source,nb
 
-# %% ../nbs/05_run.ipynb #bc6fc512
+# %% ../nbs/05_run.ipynb #0fdd5f0e
 _TIMING = ('iopub.status.busy', 'iopub.execute_input', 'shell.execute_reply', 'iopub.status.idle')
 
 def _stamp(msg) -> str:
@@ -54,7 +54,7 @@ def _timing(r:ExecutionResult) -> dict:
         elif mt == 'execute_reply': t['shell.execute_reply'] = _stamp(m)
     return {k: t[k] for k in _TIMING if k in t}
 
-# %% ../nbs/05_run.ipynb #c69aae74
+# %% ../nbs/05_run.ipynb #af57fefe
 def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
     "After `out` arrived: if it is a display with a `display_id`, give its data to the earlier outputs of that id"
     msg = r.messages[-1] if r.messages else None
@@ -63,7 +63,7 @@ def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
     for o in k._displays.get(did, []) if did else []:
         if o is not out: o['data'],o['metadata'] = nbformat.from_dict(dict(out.data)), nbformat.from_dict(dict(out.metadata))
 
-# %% ../nbs/05_run.ipynb #80d01c89
+# %% ../nbs/05_run.ipynb #c87c45f2
 @patch
 def run_cell(self:KernelConnection,
              cell, # a code cell (a `NotebookNode`), changed in place
@@ -97,7 +97,7 @@ def run_cell(self:KernelConnection,
         raise CellExecutionError(index, cell.source, e.get('ename'), e.get('evalue'), e.get('traceback'))
     return r
 
-# %% ../nbs/05_run.ipynb #63a396b8
+# %% ../nbs/05_run.ipynb #aae6bbc3
 def _runs(cell) -> bool:
     "Does nbclient run this cell? Code, not empty, not tagged `skip-execution`"
     return cell.cell_type == 'code' and bool(cell.source.strip()) and 'skip-execution' not in cell.metadata.get('tags', [])
@@ -120,7 +120,7 @@ def execute_notebook(self:KernelConnection,
         if on_cell: on_cell(i, cell)
     return nb
 
-# %% ../nbs/05_run.ipynb #1e2d732d
+# %% ../nbs/05_run.ipynb #2f2aeafe
 def _kernel_name(nb) -> str:
     "The kernelspec name a notebook asks for, or None"
     return (nb.metadata.get('kernelspec') or {}).get('name') or None
@@ -139,6 +139,7 @@ class FreshKernels:
     "Where `run_notebook` gets its kernel by default: a new one for each run, shut down after it"
     def __init__(self, jp:Jupyter): self.jp = jp
     def get(self, name:str, folder:str): return self.jp.start_kernel(name, path=folder)
+    def running(self, kern): pass
     def release(self, kern): _shutdown_kernel(self.jp, kern)
 
 @patch
@@ -152,7 +153,7 @@ def run_notebook(self:Jupyter,
                  save:bool=True, # save the executed notebook (False: only return it)
                  record_timing:bool=True, # nbclient's `execution` timestamps in each executed cell's metadata
                  on_cell=None, # called as `on_cell(index, cell)` after each code cell
-                 kernels=None, # where the kernel comes from: `kernels.get(name, folder)`, then `kernels.release(kernel)`
+                 kernels=None, # where the kernel comes from: `kernels.get(name, folder)`, `.running(k)`, `.release(k)`
                 ) -> nbformat.NotebookNode:
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
@@ -164,20 +165,24 @@ def run_notebook(self:Jupyter,
         with self.connect(kern) as k:
             info = k.kernel_info()
             if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
+            kernels.running(kern)
             # through the class: a connection whose class a notebook in the same process redefined works too
             KernelConnection.execute_notebook(k, nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
     finally: kernels.release(kern)
-    if save:
-        try: self.save(output_path or m.path, nb, overwrite=output_path is not None)
-        except ConflictError as e:
-            err = ConflictError(f"Not saved: {m.path!r} changed on the server while it ran, and saving would overwrite "
-                                "that. The executed notebook is in this error's .nb; pass output_path= to save it "
-                                "elsewhere.", status=e.status, method=e.method, url=e.url)
-            err.nb = nb
-            raise err from None
+    if save: _save_run(self, m.path, nb, output_path)
     return nb
 
-# %% ../nbs/05_run.ipynb #903e69eb
+def _save_run(jp, path, nb, output_path=None):
+    "Save the executed `nb` of `path`: over it (refused if it changed on the server while it ran), or to `output_path`"
+    try: jp.save(output_path or path, nb, overwrite=output_path is not None)
+    except ConflictError as e:
+        err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving would overwrite "
+                            "that. The executed notebook is in this error's .nb; pass output_path= to save it "
+                            "elsewhere.", status=e.status, method=e.method, url=e.url)
+        err.nb = nb
+        raise err from None
+
+# %% ../nbs/05_run.ipynb #bdec75b2
 @patch
 def run_local_notebook(self:Jupyter,
                        local_path, # a .ipynb file on this machine
