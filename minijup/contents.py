@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/01_contents.ipynb #19522e9b
+# %% ../nbs/01_contents.ipynb #36cc445e
 import os, sys, time, base64, hashlib, secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,14 +14,14 @@ import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
 
-# %% ../nbs/01_contents.ipynb #a374cfba
+# %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
 
 def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', quote_path(path), *more])
 
-# %% ../nbs/01_contents.ipynb #bd5f9728
+# %% ../nbs/01_contents.ipynb #48f47d28
 def _seen(jp) -> dict:
     "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
     return jp.__dict__.setdefault('_contents_seen', {})
@@ -67,7 +67,7 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
         m = self(_api(path), query={**q, 'hash': 1})
     return m
 
-# %% ../nbs/01_contents.ipynb #ac6a71f0
+# %% ../nbs/01_contents.ipynb #b9aa199e
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
@@ -75,7 +75,7 @@ def ls(self:Jupyter,
     "The entries of the directory `path` (models without content), sorted by name"
     return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
 
-# %% ../nbs/01_contents.ipynb #ed53e175
+# %% ../nbs/01_contents.ipynb #16fde99a
 _TYPES = ('notebook', 'file', 'directory')
 
 @patch
@@ -90,7 +90,7 @@ def new(self:Jupyter,
     _remember(self, m.path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #ae99e66a
+# %% ../nbs/01_contents.ipynb #19842147
 @patch
 def get(self:Jupyter,
         path:str, # the notebook, file or directory, relative to the server's root
@@ -103,7 +103,7 @@ def get(self:Jupyter,
     _remember(self, path, m)
     return _decode(m)
 
-# %% ../nbs/01_contents.ipynb #45406088
+# %% ../nbs/01_contents.ipynb #3145ec98
 @patch
 def rename(self:Jupyter,
            old:str, # the current path
@@ -115,7 +115,7 @@ def rename(self:Jupyter,
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
     return m
 
-# %% ../nbs/01_contents.ipynb #7807c774
+# %% ../nbs/01_contents.ipynb #95553366
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
@@ -172,7 +172,7 @@ def save(self:Jupyter,
     self._remember_write(path, m)
     return m
 
-# %% ../nbs/01_contents.ipynb #2a9b5c46
+# %% ../nbs/01_contents.ipynb #1bbfb57a
 @patch
 def mkdir(self:Jupyter,
           path:str, # the directory to create
@@ -190,7 +190,7 @@ def mkdir(self:Jupyter,
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
                         method='PUT', url=self.url + _api(path))
 
-# %% ../nbs/01_contents.ipynb #404639af
+# %% ../nbs/01_contents.ipynb #c2e7caa3
 @patch
 def copy(self:Jupyter,
          src:str, # the file or directory to copy
@@ -210,7 +210,7 @@ def copy(self:Jupyter,
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
 
-# %% ../nbs/01_contents.ipynb #c735beb0
+# %% ../nbs/01_contents.ipynb #89bcbfe9
 @patch
 def exists(self:Jupyter,
            path:str, # the path to look for
@@ -228,7 +228,7 @@ def delete(self:Jupyter,
     self(_api(path), 'DELETE')
     _forget(self, path)
 
-# %% ../nbs/01_contents.ipynb #b973b73d
+# %% ../nbs/01_contents.ipynb #da8e1341
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -268,7 +268,7 @@ def delete_checkpoint(self:Jupyter,
     "Delete the checkpoint `checkpoint_id` of `path`"
     self(_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
 
-# %% ../nbs/01_contents.ipynb #43538222
+# %% ../nbs/01_contents.ipynb #e472ef22
 @patch
 def trust(self:Jupyter,
           path:str, # the notebook to trust
@@ -276,7 +276,7 @@ def trust(self:Jupyter,
     "Trust (sign) the notebook `path`"
     self(_api(path, 'trust'), 'POST')
 
-# %% ../nbs/01_contents.ipynb #24a42e06
+# %% ../nbs/01_contents.ipynb #9cba7b3b
 class _Progress:
     "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
     def __init__(self, show, total:int, label:str):
@@ -306,7 +306,7 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
-# %% ../nbs/01_contents.ipynb #c0e6689d
+# %% ../nbs/01_contents.ipynb #b2e3d90f
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
@@ -383,25 +383,29 @@ def upload(self:Jupyter,
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
 
-# %% ../nbs/01_contents.ipynb #0e0c1158
+# %% ../nbs/01_contents.ipynb #e0e71417
+_QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
+
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
              local_path=None, # where to write it (replacing a file), or a directory to put it in; default: its name, here
              progress=True, # show a progress bar on stderr; or a function called as `progress(done, total)`
-             verify:bool=True, # also check the server's hash of the file (up to `_HASH_MAX`; it costs the server a read)
+             verify=True, # True: size, unchanged `last_modified`, hash up to 16 MiB; 'hash': hash up to `_HASH_MAX`; False: size
              chunk_size:int=2**20, # bytes per read; the client's memory use is a few times this, not the file's size
             ) -> Path:
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
+    if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
     m = self._model(remote_path, hash=False)
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
     local = Path(local_path) if local_path is not None else Path(m.name)
     if local.is_dir(): local = local / m.name
     tmp = local.with_name(f'.{local.name}.{secrets.token_hex(4)}.part')
     bar,done = _Progress(progress, m.size, _key(remote_path)),0
+    hashed = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
     # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
     with ThreadPoolExecutor(2) as pool:
-        theirs = pool.submit(self._model, remote_path) if verify and (m.size or 0) <= _HASH_MAX else None
+        theirs = pool.submit(self._model, remote_path) if hashed else None
         h,hashing = hashlib.sha256(),None
         try:
             r = self('files/' + quote_path(remote_path), raw=True)
@@ -415,12 +419,13 @@ def download(self:Jupyter,
                         bar(done)
             except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
             if hashing: hashing.result()
-            t = theirs.result() if theirs else AttrDict(size=m.size)
-            mine = h.hexdigest() if t.get('hash_algorithm', 'sha256') == 'sha256' else _file_hash(tmp, t.hash_algorithm)
-            if done != t.size or (t.get('hash') and mine != t.hash):
-                raise JupyterError(f"Not downloaded: {remote_path!r} received {done} bytes, the server said {t.size}"
-                                   + (' and a different hash' if done == t.size else '') + ". The file changed on the "
-                                   "server during the download; try again.")
+            t = theirs.result() if theirs else self._model(remote_path, hash=False) if verify else AttrDict(size=m.size)
+            if t.get('hash'): mine = h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm)
+            if done != t.size or (t.get('hash') and mine != t.hash) or (verify and not hashed and t.last_modified != m.last_modified):
+                what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
+                raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
+                                   f"client received {done} bytes, the server's model says {t.size}, with {what}). "
+                                   "Try again.")
             os.replace(tmp, local)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -7,15 +7,15 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
            'Jupyter', 'demo']
 
-# %% ../nbs/00_core.ipynb #2dfff9ec
+# %% ../nbs/00_core.ipynb #e7abdbd8
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote
+from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
 import requests
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
-# %% ../nbs/00_core.ipynb #3d19e55f
+# %% ../nbs/00_core.ipynb #65aaf7f2
 class JupyterError(Exception):
     "Base of every minijup error: carries `status`, `method`, `url` (never the token) and the server's `reason`"
     def __init__(self, msg:str, *, status:int=None, method:str=None, url:str=None, reason:str=None):
@@ -32,7 +32,7 @@ class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL,
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 
-# %% ../nbs/00_core.ipynb #9fc61d8a
+# %% ../nbs/00_core.ipynb #2bda8e87
 _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api', 'files', 'view', 'terminals'}
 
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
@@ -49,12 +49,12 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     path = '/'.join(segs).rstrip('/') + '/'
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
-# %% ../nbs/00_core.ipynb #b8f37a21
+# %% ../nbs/00_core.ipynb #34fb4768
 def quote_path(path:str) -> str:
     "Percent-encode each `/`-separated segment of a server path, keeping the slashes (`.` and `..` too)"
     return '/'.join({'.': '%2E', '..': '%2E%2E'}.get(s) or quote(s, safe='') for s in str(path).strip('/').split('/'))
 
-# %% ../nbs/00_core.ipynb #84569a60
+# %% ../nbs/00_core.ipynb #c8ac5440
 def _redact(s, token):
     "`s` as a str with every occurrence of `token` replaced by `***`"
     s = '' if s is None else str(s)
@@ -68,7 +68,7 @@ class _TokenAuth(requests.auth.AuthBase):
         return r
     def __repr__(self): return '_TokenAuth(***)'
 
-# %% ../nbs/00_core.ipynb #76106d6d
+# %% ../nbs/00_core.ipynb #3e13234f
 _BOOT = '''
 import os, sys, signal, threading, time, importlib
 def _tree(root):
@@ -129,7 +129,7 @@ def _alive(pid, start=None):
     info = _proc_table().get(pid)
     return info is not None and (start is None or info[1]==start)
 
-# %% ../nbs/00_core.ipynb #51608e95
+# %% ../nbs/00_core.ipynb #2725103f
 _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
@@ -167,7 +167,7 @@ class LocalServer:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00_core.ipynb #fdc4c036
+# %% ../nbs/00_core.ipynb #c90e93c4
 def _service_env(tmp, **extra) -> dict:
     "The environment of a child service: ours without credentials, its Jupyter directories in `tmp`, and `extra`"
     env = {k:v for k,v in os.environ.items()
@@ -231,7 +231,7 @@ def log_tail(self:LocalServer, n:int=20) -> str:
     except (OSError, TypeError): return ''
     return _redact('\n'.join(lines[-n:]), self.token)
 
-# %% ../nbs/00_core.ipynb #716a16a7
+# %% ../nbs/00_core.ipynb #1ce7dbed
 @patch
 def stop(self:LocalServer, timeout:float=10):
     "Stop the server and every process it started; remove the temporary directory"
@@ -258,7 +258,7 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
-# %% ../nbs/00_core.ipynb #57498216
+# %% ../nbs/00_core.ipynb #b50b5ae7
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
@@ -284,7 +284,7 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
-# %% ../nbs/00_core.ipynb #cd476d11
+# %% ../nbs/00_core.ipynb #339eb453
 _log = logging.getLogger('minijup')
 
 def _server_message(resp):
@@ -327,7 +327,7 @@ def _http_error(resp, method, url, token, probe=None):
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
 
-# %% ../nbs/00_core.ipynb #ef03f11d
+# %% ../nbs/00_core.ipynb #c2b8cff1
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
@@ -336,7 +336,7 @@ def _xsrf(self:Jupyter):
         except requests.RequestException: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
 
-# %% ../nbs/00_core.ipynb #28627602
+# %% ../nbs/00_core.ipynb #062c6243
 @patch
 def __call__(self:Jupyter,
              path:str, # the endpoint, relative to the server's URL, e.g. 'api/status'
@@ -351,7 +351,8 @@ def __call__(self:Jupyter,
     verb,url = verb.upper(), self.url + path.lstrip('/')
     hdrs = dict(headers or {})
     if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
-    if self.debug: self.debug(verb, url, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
+    shown = url + ('?' + urlencode(query) if query else '')   # what debug= and the log see: never the token
+    if self.debug: self.debug(verb, shown, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
     t0 = time.perf_counter()
     try:
         resp = self.http.request(verb, url, params=query, json=data, headers=hdrs, stream=raw,
@@ -371,7 +372,7 @@ def __call__(self:Jupyter,
     except requests.exceptions.Timeout:
         raise JupyterTimeoutError(f"{verb} {url}: no answer within the timeout ({timeout or self.timeout} s). "
                                   "Pass a larger timeout=.", method=verb, url=url) from None
-    _log.debug('%s %s -> %s (%.0f ms)', verb, url, resp.status_code, 1000*(time.perf_counter()-t0))
+    _log.debug('%s %s -> %s (%.0f ms)', verb, shown, resp.status_code, 1000*(time.perf_counter()-t0))
     if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
     if raw: return resp
     if resp.status_code==204 or not resp.content: return None
@@ -382,14 +383,14 @@ def __call__(self:Jupyter,
             f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
             status=resp.status_code, method=verb, url=url) from None
 
-# %% ../nbs/00_core.ipynb #42f6599f
+# %% ../nbs/00_core.ipynb #b5caa914
 @patch
 def _probe(self:Jupyter, url:str):
     "GET `url` with this client's credentials and settings, following no redirect; None if that fails"
     try: return self.http.get(url, allow_redirects=False, timeout=self.timeout, verify=self.verify)
     except requests.RequestException: return None
 
-# %% ../nbs/00_core.ipynb #2e70922e
+# %% ../nbs/00_core.ipynb #9e7d1493
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
@@ -405,7 +406,7 @@ def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
 
-# %% ../nbs/00_core.ipynb #acbe9909
+# %% ../nbs/00_core.ipynb #ec715b40
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
     with LocalServer() as srv:
