@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['print_outputs', 'main']
 
-# %% ../nbs/06_cli.ipynb #627252d0
+# %% ../nbs/06_cli.ipynb #a753d342
 import argparse, contextlib, os, re, sys, time
 from pathlib import Path
 import nbformat
@@ -14,7 +14,7 @@ from .core import demo
 from .run import CellExecutionError
 from .parallel import run_notebooks
 
-# %% ../nbs/06_cli.ipynb #ef360a3f
+# %% ../nbs/06_cli.ipynb #f022af4c
 def _token_from_file(path) -> str:
     "The token stored in the file `path` (its first line)"
     try: return Path(path).expanduser().read_text().strip().splitlines()[0].strip()
@@ -40,7 +40,7 @@ def _server(args, embedded:bool=False):
     with LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']) as srv:
         with Jupyter(srv.url_with_token) as jp: yield jp
 
-# %% ../nbs/06_cli.ipynb #271a0e09
+# %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
 def print_outputs(outputs, file=None, color:bool=None):
@@ -56,7 +56,7 @@ def print_outputs(outputs, file=None, color:bool=None):
         else: out.write(f"<{', '.join(o.get('data', {}))}>\n")
     out.flush()
 
-# %% ../nbs/06_cli.ipynb #79ec648b
+# %% ../nbs/06_cli.ipynb #74b95f89
 class _Bar:
     "A one-line progress bar over cells on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show,self.n = total,show,0
@@ -68,7 +68,7 @@ class _Bar:
     def erase(self):
         if self.show: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/06_cli.ipynb #68d3a6c1
+# %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
     urls = args.url or []
@@ -153,7 +153,8 @@ def _cmd_upload(args):
     return 0
 
 def _cmd_download(args):
-    with _server(args) as jp: print(jp.download(args.remote, args.local, progress=sys.stderr.isatty()))
+    with _server(args) as jp:
+        print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True))
     return 0
 
 def _cmd_kernels(args):
@@ -173,7 +174,7 @@ def _cmd_shutdown(args):
 
 def _cmd_demo(args): demo(); return 0
 
-# %% ../nbs/06_cli.ipynb #9e23289f
+# %% ../nbs/06_cli.ipynb #f9d04da3
 def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
 
 def _parser():
@@ -215,6 +216,7 @@ def _parser():
     u.add_argument('--overwrite', action='store_true', help='replace a file that exists')
     d = sub.add_parser('download', parents=[conn], help='download a file', description='Download a file from the server.')
     d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
+    d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
     sub.add_parser('kernels', parents=[conn], help='list the running kernels', description='List the running kernels.')
     sub.add_parser('sessions', parents=[conn], help='list the sessions', description='List the sessions.')
     sub.add_parser('shutdown', parents=[conn], help='shut the server down', description='Shut the server down.')

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NotebookResult', 'WarmKernels', 'run_notebooks']
 
-# %% ../nbs/08_parallel.ipynb #72ff2a21
+# %% ../nbs/08_parallel.ipynb #afa7281f
 import collections, queue, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
@@ -15,7 +15,7 @@ from .sessions import _owned
 from .run import CellExecutionError, CellTimeoutError, _save_run, _shutdown_kernel
 from concurrent.futures import ThreadPoolExecutor
 
-# %% ../nbs/08_parallel.ipynb #1449eba5
+# %% ../nbs/08_parallel.ipynb #448540bc
 class NotebookResult:
     "What became of one notebook of a batch: `path`, `ok`, `error`, `nb`, `seconds`, `server` (its URL)"
     def __init__(self, path, ok:bool=False, error:Exception=None, nb=None, seconds:float=0.0, server:str=None):
@@ -24,7 +24,7 @@ class NotebookResult:
         how = 'ok' if self.ok else f'failed: {type(self.error).__name__}: {" ".join(str(self.error).split())}'
         return f'NotebookResult({str(self.path)!r}, {how})'
 
-# %% ../nbs/08_parallel.ipynb #b5d1aeff
+# %% ../nbs/08_parallel.ipynb #40d40eaf
 class _Progress:
     "A one-line progress bar over notebooks on stderr (when `show`)"
     def __init__(self, total:int, show:bool): self.total,self.show = total,show
@@ -36,7 +36,7 @@ class _Progress:
     def erase(self):
         if self.show and self.total: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
-# %% ../nbs/08_parallel.ipynb #01e09df6
+# %% ../nbs/08_parallel.ipynb #11a82c2b
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
 
 def _copy(jp:Jupyter) -> Jupyter:
@@ -126,32 +126,33 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
     "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
     kernels = WarmKernels(jp, batch)
     saver = _copy(jp)
-    def finish(i, r, t0):
-        r.seconds,r.server = time.monotonic() - t0,jp.url
+    def finish(i, r, seconds):
+        r.seconds,r.server = seconds,jp.url
         results[i] = r
         done.put(i)
-    def save_then_finish(i, nb, t0):
+    def save_then_finish(i, nb, ran):   # the result's seconds: the run's and the save's, not the wait between
+        t0 = time.monotonic()
         try: _save_run(saver, items[i], nb); r = NotebookResult(items[i], True, None, nb)
         except Exception as e: r = NotebookResult(items[i], False, e, getattr(e, 'nb', nb))
-        finish(i, r, t0)
+        finish(i, r, ran + time.monotonic() - t0)
     try:
         while (i := batch.take()) is not None:
             t0 = time.monotonic()
             behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
             try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, kw, kernels)
             except Exception as e:
-                finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), t0)
+                finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
-            if not behind: finish(i, NotebookResult(items[i], True, None, nb), t0); continue
+            if not behind: finish(i, NotebookResult(items[i], True, None, nb), time.monotonic() - t0); continue
             _seen(saver).update(_seen(jp))   # what the worker read: the save refuses to overwrite changes since
-            kernels.later(save_then_finish, i, nb, t0)
+            kernels.later(save_then_finish, i, nb, time.monotonic() - t0)
     finally:
         for c in (kernels, jp, saver):   # jp.close shuts down any kernel this worker's client still owns
             try: c.close()
             except Exception: pass
         done.put(None)
 
-# %% ../nbs/08_parallel.ipynb #37d1e31c
+# %% ../nbs/08_parallel.ipynb #9161b631
 def _abandon(clients:list, threads:list, grace:float=10):
     "Shut down the kernels the workers' `clients` started, until the `threads` have ended (at most `grace` s)"
     killers,gone = {},set()
@@ -167,7 +168,7 @@ def _abandon(clients:list, threads:list, grace:float=10):
         if not any(t.is_alive() for t in threads) or time.monotonic() > deadline: return
         time.sleep(0.05)
 
-# %% ../nbs/08_parallel.ipynb #9d57bf99
+# %% ../nbs/08_parallel.ipynb #91220641
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
@@ -206,7 +207,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     finally: bar.erase()
     return results
 
-# %% ../nbs/08_parallel.ipynb #020dde0f
+# %% ../nbs/08_parallel.ipynb #b96d1a76
 @patch(nm='run_notebooks')
 def _run_notebooks(self:Jupyter,
                    paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file uploaded to run
