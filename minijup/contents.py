@@ -402,10 +402,10 @@ def download(self:Jupyter,
     if local.is_dir(): local = local / m.name
     tmp = local.with_name(f'.{local.name}.{secrets.token_hex(4)}.part')
     bar,done = _Progress(progress, m.size, _key(remote_path)),0
-    hashed = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
+    by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
     # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
     with ThreadPoolExecutor(2) as pool:
-        theirs = pool.submit(self._model, remote_path) if hashed else None
+        theirs = pool.submit(self._model, remote_path) if by_hash else None
         h,hashing = hashlib.sha256(),None
         try:
             r = self('files/' + quote_path(remote_path), raw=True)
@@ -419,9 +419,12 @@ def download(self:Jupyter,
                         bar(done)
             except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
             if hashing: hashing.result()
-            t = theirs.result() if theirs else self._model(remote_path, hash=False) if verify else AttrDict(size=m.size)
-            if t.get('hash'): mine = h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm)
-            if done != t.size or (t.get('hash') and mine != t.hash) or (verify and not hashed and t.last_modified != m.last_modified):
+            t = theirs.result() if theirs else m
+            if verify and not t.get('hash'): t = self._model(remote_path, hash=False)  # no hash: the state after it
+            if t.get('hash'):
+                changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
+            else: changed = t.last_modified != m.last_modified
+            if done != t.size or changed:
                 what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
                 raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
                                    f"client received {done} bytes, the server's model says {t.size}, with {what}). "
