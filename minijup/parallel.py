@@ -12,8 +12,9 @@ from fastcore.basics import patch
 from .core import *
 from .contents import _seen
 from .sessions import _owned
+from .websockets import KernelConnection
 from .run import CellExecutionError, CellTimeoutError, _save_run, _shutdown_kernel
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 # %% ../nbs/08_parallel.ipynb #448540bc
 class NotebookResult:
@@ -69,11 +70,28 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, **kw)
 
 class WarmKernels:
-    "A worker's kernels, a fresh one per notebook: the next one started while the current notebook runs"
+    "A worker's kernels, a fresh one per notebook: the next one started and connected while the current notebook runs"
     def __init__(self, jp:Jupyter, batch:_Batch=None, settle:float=0.3):
-        self.jp,self.batch,self.spare,self.next,self.waiting = jp,batch,None,None,[]
+        self.jp,self.batch,self.spare,self.next,self.waiting,self.opened = jp,batch,None,None,[],{}
         self.settle,self.closing = settle,threading.Event()
         self.behind = ThreadPoolExecutor(4, thread_name_prefix=f'{threading.current_thread().name}-behind')
+
+    def _start(self, name:str, folder:str):
+        "Start a kernel and open a connection to it that it has answered on: (kernel, connection or None)"
+        kern = self.jp.start_kernel(name, path=folder)
+        conn = None
+        try:   # not `jp.connect`: the connection is this object's to close, and the client's record is the worker's
+            conn = KernelConnection(self.jp, kern.id)
+            conn.kernel_info()
+            return kern,conn
+        except Exception:   # left to `run_notebook`, which connects again and reports what fails
+            if conn: conn.close()
+            return kern,None
+
+    def _drop(self, kern, conn):
+        "Give up a kernel started ahead: close its connection, shut it down in the background"
+        if conn: conn.close()
+        self.release(kern)
 
     def _take_spare(self):
         "The kernel started ahead, if any (a future), no longer counted by the batch"
@@ -85,31 +103,40 @@ class WarmKernels:
         "A kernel for a notebook of kernelspec `name` in `folder`: the one started ahead if it fits, else a new one"
         spare,kern = self._take_spare(),None
         if spare and spare[0] == (name, folder):
-            try: kern = spare[1].result()
+            try: kern,conn = spare[1].result()
             except JupyterError: kern = None
-        elif spare: spare[1].add_done_callback(lambda f: f.exception() or self.release(f.result()))
+            if kern and conn: self.opened[kern.id] = conn
+        elif spare: spare[1].add_done_callback(lambda f: f.exception() or self._drop(*f.result()))
         self.next = (name, folder)
         return kern or self.jp.start_kernel(name, path=folder)
+
+    def connect(self, kern):
+        "The connection opened ahead to `kern`, else a new one"
+        conn = self.opened.pop(kern.id, None)
+        return conn if conn and not conn.closed else self.jp.connect(kern)
 
     def later(self, fn, *args):
         "Run `fn(*args)` in the background once the worker's next notebook runs (or at `close`)"
         self.waiting.append((fn, args))
 
     def running(self, kern):
-        "A notebook runs on `kern`: start the kernel of the next notebook, and do what waited `settle` s later"
-        t,waiting,self.waiting = time.monotonic() + self.settle,self.waiting,[]
-        for fn,args in waiting: self.behind.submit(self._at, t, fn, *args)
+        "A notebook runs on `kern`: start the kernel of the next notebook; once it is up, do what waited"
+        waiting,self.waiting = self.waiting,[]
         if self.batch is None or self.batch.start_ahead():
-            name,folder = self.next
-            self.spare = (self.next, self.behind.submit(self.jp.start_kernel, name, path=folder))
+            self.spare = (self.next, self.behind.submit(self._start, *self.next))
+        up = self.spare[1] if self.spare else None
+        for fn,args in waiting: self.behind.submit(self._after, up, fn, *args)
 
-    def _at(self, t, fn, *args, **kwargs):
-        "Call `fn` at the time `t`, or at once when the worker is closing"
-        self.closing.wait(t - time.monotonic())
-        return fn(*args, **kwargs)
+    def _after(self, up, fn, *args):
+        "Call `fn` once the kernel start `up` is done (else `settle` s from now), or at once when the worker is closing"
+        if up: wait([up])
+        else: self.closing.wait(self.settle)
+        return fn(*args)
 
     def release(self, kern):
         "Shut `kern` down in the background, once the next notebook runs"
+        conn = self.opened.pop(kern.id, None)
+        if conn: conn.close()
         self.later(_shutdown_kernel, self.jp, kern)
 
     def close(self):
@@ -118,8 +145,11 @@ class WarmKernels:
         spare,waiting,self.waiting = self._take_spare(),self.waiting,[]
         for fn,args in waiting: self.behind.submit(fn, *args)
         if spare:
-            try: self.behind.submit(_shutdown_kernel, self.jp, spare[1].result())
-            except JupyterError: pass
+            try: kern,conn = spare[1].result()
+            except Exception: kern = None   # it did not start
+            if kern:
+                if conn: conn.close()
+                self.behind.submit(_shutdown_kernel, self.jp, kern)
         self.behind.shutdown(wait=True)
 
 def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):

@@ -139,6 +139,7 @@ class FreshKernels:
     "Where `run_notebook` gets its kernel by default: a new one for each run, shut down after it"
     def __init__(self, jp:Jupyter): self.jp = jp
     def get(self, name:str, folder:str): return self.jp.start_kernel(name, path=folder)
+    def connect(self, kern): return self.jp.connect(kern)
     def running(self, kern): pass
     def release(self, kern): _shutdown_kernel(self.jp, kern)
 
@@ -153,7 +154,7 @@ def run_notebook(self:Jupyter,
                  save:bool=True, # save the executed notebook (False: only return it)
                  record_timing:bool=True, # nbclient's `execution` timestamps in each executed cell's metadata
                  on_cell=None, # called as `on_cell(index, cell)` after each code cell
-                 kernels=None, # where the kernel comes from: `kernels.get(name, folder)`, `.running(k)`, `.release(k)`
+                 kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
                 ) -> nbformat.NotebookNode:
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
@@ -162,7 +163,7 @@ def run_notebook(self:Jupyter,
     kernels = kernels or FreshKernels(self)
     kern = kernels.get(kernel_name or _kernel_name(nb), posixpath.dirname(m.path))
     try:
-        with self.connect(kern) as k:
+        with kernels.connect(kern) as k:
             info = k.kernel_info()
             if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
             kernels.running(kern)
