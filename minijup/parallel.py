@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from .core import *
 from .contents import _seen
 from .sessions import _owned
-from .websockets import KernelConnection
+from .websockets import KernelConnection, _until_heard
 from .run import CellExecutionError, CellTimeoutError, _save_run, _shutdown_kernel
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -81,6 +81,7 @@ class WarmKernels:
         kern = self.jp.start_kernel(name, path=folder)
         conn = None
         try:   # not `jp.connect`: the connection is this object's to close, and the client's record is the worker's
+            _until_heard(self.jp, kern)
             conn = KernelConnection(self.jp, kern.id)
             conn.kernel_info()
             return kern,conn

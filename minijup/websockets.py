@@ -517,12 +517,25 @@ def execute(self:KernelConnection,
     return self.wait(res, timeout, interrupt_on_timeout)
 
 # %% ../nbs/03_websockets.ipynb #b582ba17
+def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
+    "Given the model of a kernel (or session) still `starting`: wait at most `wait` s until the server hears from it"
+    m = kernel['kernel'] if isinstance(kernel, dict) and isinstance(kernel.get('kernel'), dict) else kernel
+    if not isinstance(m, dict) or m.get('execution_state') != 'starting': return
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        time.sleep(every)
+        try: now = jp(f"api/kernels/{m['id']}")
+        except JupyterError: return   # a server that does not say (a gateway may hide its kernels): connect now
+        if now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity'): return
+
+# %% ../nbs/03_websockets.ipynb #425577c3
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
             protocol:str=None, # None: offer the v1 subprotocol and take what the server selects; 'json': never v1
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
+    _until_heard(self, kernel)
     k = KernelConnection(self, _kernel_id(kernel), protocol=protocol)
     conns = _owned(self).connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
