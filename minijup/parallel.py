@@ -89,10 +89,12 @@ class WarmKernels:
             if conn: conn.close()
             return kern,None
 
-    def _drop(self, kern, conn):
-        "Give up a kernel started ahead: close its connection, shut it down in the background"
+    def _drop(self, started):
+        "Give up a kernel started ahead (the future `started`), in the background: close its connection, shut it down"
+        try: kern,conn = started.result()
+        except Exception: return   # it did not start
         if conn: conn.close()
-        self.release(kern)
+        _shutdown_kernel(self.jp, kern)
 
     def _take_spare(self):
         "The kernel started ahead, if any (a future), no longer counted by the batch"
@@ -107,7 +109,7 @@ class WarmKernels:
             try: kern,conn = spare[1].result()
             except JupyterError: kern = None
             if kern and conn: self.opened[kern.id] = conn
-        elif spare: spare[1].add_done_callback(lambda f: f.exception() or self._drop(*f.result()))
+        elif spare: self.behind.submit(self._drop, spare[1])
         self.next = (name, folder)
         return kern or self.jp.start_kernel(name, path=folder)
 
@@ -135,7 +137,7 @@ class WarmKernels:
         return fn(*args)
 
     def release(self, kern):
-        "Shut `kern` down in the background, once the next notebook runs"
+        "Shut `kern` down in the background, once the next notebook runs and the kernel after it is up"
         conn = self.opened.pop(kern.id, None)
         if conn: conn.close()
         self.later(_shutdown_kernel, self.jp, kern)
@@ -145,12 +147,7 @@ class WarmKernels:
         self.closing.set()
         spare,waiting,self.waiting = self._take_spare(),self.waiting,[]
         for fn,args in waiting: self.behind.submit(fn, *args)
-        if spare:
-            try: kern,conn = spare[1].result()
-            except Exception: kern = None   # it did not start
-            if kern:
-                if conn: conn.close()
-                self.behind.submit(_shutdown_kernel, self.jp, kern)
+        if spare: self.behind.submit(self._drop, spare[1])
         self.behind.shutdown(wait=True)
 
 def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):
