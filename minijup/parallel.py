@@ -119,7 +119,7 @@ class WarmKernels:
         return conn if conn and not conn.closed else self.jp.connect(kern)
 
     def later(self, fn, *args):
-        "Run `fn(*args)` in the background once the worker's next notebook runs (or at `close`)"
+        "Run `fn(*args)` in the background once the next notebook runs and the kernel after it is up (or at `close`)"
         self.waiting.append((fn, args))
 
     def running(self, kern):

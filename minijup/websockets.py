@@ -524,7 +524,7 @@ def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         time.sleep(every)
-        try: now = jp(f"api/kernels/{m['id']}")
+        try: now = jp.kernel(m)
         except JupyterError: return   # a server that does not say (a gateway may hide its kernels): connect now
         if now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity'): return
 
