@@ -6,7 +6,7 @@
 __all__ = ['print_outputs', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, contextlib, os, re, sys, time
+import argparse, contextlib, os, re, signal, sys, threading, time
 from pathlib import Path
 import nbformat
 from .core import *
@@ -177,21 +177,38 @@ def _cmd_demo(args): demo(); return 0
 # %% ../nbs/06_cli.ipynb #f9d04da3
 def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
 
+def _redact_args(s:str) -> str:
+    "`s` with the secret of any URL in it (`token=...` in a query, `user:password@`) replaced by `***`"
+    s = re.sub(r'(?i)\b(token=)[^&#\s\'"]*', r'\1***', s)
+    return re.sub(r'(//)[^/@\s\'"]*@', r'\1***@', s)
+
+class _Parser(argparse.ArgumentParser):
+    "argparse, whose usage errors never echo a token typed on the command line"
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f'{self.prog}: error: {_redact_args(message)}\n')
+
+# %% ../nbs/06_cli.ipynb #a84ff2af
+def _server_opts(p, many:bool=False, default=None):
+    "Add `--url` and `--token-file` to the parser `p` (`many`: --url may be repeated)"
+    g = p.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
+    g.add_argument('--url', action='append' if many else 'store', default=default, help="the server's URL, e.g. "
+                   "http://127.0.0.1:8888/ (a ?token=... in it is used)" + ('; repeat it to spread several notebooks '
+                   'over several servers' if many else ''))
+    g.add_argument('--token-file', metavar='PATH', default=default,
+                   help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
+
 def _parser():
+    p = _Parser(prog='minijup', description='A client for a running Jupyter Server.')
+    _server_opts(p, many=True)      # before the command, as people type it: `minijup --url URL ls`
     conn = argparse.ArgumentParser(add_help=False)
-    g = conn.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
-    g.add_argument('--url', help="the server's URL, e.g. http://127.0.0.1:8888/ (a ?token=... in it is used)")
-    g.add_argument('--token-file', metavar='PATH', help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
-    p = argparse.ArgumentParser(prog='minijup', description='A client for a running Jupyter Server.')
+    _server_opts(conn, default=argparse.SUPPRESS)   # after it: only what is given replaces what came before
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     r = sub.add_parser('run', help='run notebooks (local files or paths on the server), printing their outputs',
                        description='Run a notebook cell by cell on a kernel on the server, with nbclient\'s semantics. '
                        'Without a server, an embedded one is started in the current folder. Several notebooks run '
                        '--jobs at a time on each server (--url, repeated, names several), with one line per notebook.')
-    g = r.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
-    g.add_argument('--url', action='append', help="the server's URL, e.g. http://127.0.0.1:8888/ (a ?token=... in it "
-                   "is used); repeat it to spread several notebooks over several servers")
-    g.add_argument('--token-file', metavar='PATH', help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
+    _server_opts(r, many=True, default=argparse.SUPPRESS)
     r.add_argument('notebooks', nargs='+', metavar='notebook', help='a local .ipynb file, or a notebook path on the server')
     r.add_argument('-j', '--jobs', type=int, default=1, help='with several notebooks: how many run at once on each server (default: 1)')
     r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
@@ -217,11 +234,24 @@ def _parser():
     d = sub.add_parser('download', parents=[conn], help='download a file', description='Download a file from the server.')
     d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
     d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
-    sub.add_parser('kernels', parents=[conn], help='list the running kernels', description='List the running kernels.')
-    sub.add_parser('sessions', parents=[conn], help='list the sessions', description='List the sessions.')
-    sub.add_parser('shutdown', parents=[conn], help='shut the server down', description='Shut the server down.')
+    for c,h in [('kernels', 'list the running kernels'), ('sessions', 'list the sessions'), ('shutdown', 'shut the server down')]:
+        sub.add_parser(c, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.')
     sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
     return p
+
+# %% ../nbs/06_cli.ipynb #621d0ab5
+class _Terminated(KeyboardInterrupt): "SIGTERM, raised where the program is, so that it unwinds as after Ctrl-C"
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    "While inside, a SIGTERM raises `_Terminated` (once; a second one is ignored during the clean-up)"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def on_term(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Terminated()
+    old = signal.signal(signal.SIGTERM, on_term)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
 
 _COMMANDS = dict(run=_cmd_run, exec=_cmd_exec, ls=_cmd_ls, upload=_cmd_upload, download=_cmd_download,
                  kernels=_cmd_kernels, sessions=_cmd_sessions, shutdown=_cmd_shutdown, demo=_cmd_demo)
@@ -231,10 +261,15 @@ def main(argv=None) -> int:
     p = _parser()
     args = p.parse_args(argv)
     if args.command is None: p.print_help(); return 2
-    try: return _COMMANDS[args.command](args)
+    if args.command != 'run' and isinstance(args.url, list):   # `--url` given before a command that takes one server
+        if len(args.url) > 1: p.error(f'{args.command} takes one server: give --url once.')
+        args.url = args.url[0]
+    try:
+        with _sigterm_unwinds(): return _COMMANDS[args.command](args)
     except CellExecutionError as e:
         print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
         print(f'minijup: error: {e}', file=sys.stderr)
+    except _Terminated: print('minijup: terminated', file=sys.stderr); return 143
     except KeyboardInterrupt: print('minijup: interrupted', file=sys.stderr); return 130
     except (JupyterError, OSError, ValueError, nbformat.ValidationError) as e:
         print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
