@@ -10,6 +10,7 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
 # %% ../nbs/00_core.ipynb #e7abdbd8
 import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, socket, subprocess, tempfile, threading
 from pathlib import Path
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
 import requests, urllib3
 from fastcore.basics import AttrDict, patch
@@ -441,6 +442,18 @@ def _transport_error(e, verb, url, timeout, token, timed_out=False) -> JupyterEr
     return JupyterError(f"{where} failed: {type(e).__name__}: {_redact(e, token)[:300]}", **kw)
 
 # %% ../nbs/00_core.ipynb #a1d0c006
+def _read(resp, dl, limit:int) -> bool:
+    "Read the body of `resp` into it within the deadline `dl`; False if it is larger than `limit` bytes (not read then)"
+    size = resp.headers.get('Content-Length', '')
+    if size.isdigit() and int(size) > limit: return False
+    n,body = 0,[]
+    for b in resp.iter_content(2**16):
+        n += len(b); body.append(b)
+        if n > limit: return False
+        if dl.expired: dl.fire(); break   # in case the watchdog's timer is late
+    resp._content,resp._content_consumed = b''.join(body),True
+    return True
+
 def _too_large(verb, url, status, limit) -> JupyterError:
     return ResponseError(f"{verb} {url}: the answer is larger than max_body ({limit} bytes), so it was not read. "
         "If it is right, raise the limit: Jupyter(..., max_body=N) or jp.max_body = N; download large files "
@@ -453,13 +466,8 @@ def _send(self:Jupyter, verb:str, url:str, raw:bool=False, timeout=None, **kw) -
     with _Deadline(_limit(t)) as dl:
         try:
             resp = self.http.request(verb, url, stream=True, timeout=t, verify=self.verify, allow_redirects=False, **kw)
-            if not (raw and 200 <= resp.status_code < 300):
-                n,body = 0,[]
-                for b in resp.iter_content(2**16):
-                    n += len(b); body.append(b)
-                    if n > self.max_body: err = _too_large(verb, url, resp.status_code, self.max_body); break
-                    if dl.expired: dl.fire()   # in case the watchdog's timer is late
-                resp._content,resp._content_consumed = b''.join(body),True
+            if not (raw and 200 <= resp.status_code < 300) and not _read(resp, dl, self.max_body):
+                err = _too_large(verb, url, resp.status_code, self.max_body)
         except requests.RequestException as e: err = _transport_error(e, verb, url, t, self._token, dl.fired)
     if err is None and dl.fired: err = _transport_error(None, verb, url, t, self._token, True)
     if err is not None:   # raised here, outside the `except`, so that the requests exception is not its context
@@ -531,10 +539,20 @@ def me(self:Jupyter) -> AttrDict:
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})},
                 expect=dict)
 
+# %% ../nbs/00_core.ipynb #a1d0c036
+@contextmanager
+def _sigterm_exits():
+    "Within it, in the main thread of a program that has not set its own handler, SIGTERM exits as `sys.exit(143)`"
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield; return
+    old = signal.signal(signal.SIGTERM, lambda *a: sys.exit(128 + signal.SIGTERM))
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
+
 # %% ../nbs/00_core.ipynb #ec715b40
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
-    with LocalServer() as srv:
+    with _sigterm_exits(), LocalServer() as srv:   # a SIGTERM stops the server, as Ctrl-C does
         jp = Jupyter(srv.url_with_token)
         print(f'Connected to {jp!r}: Jupyter Server {jp.version}')
         st = jp.status()
