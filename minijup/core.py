@@ -8,7 +8,8 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'Jupyter', 'demo']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
-import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, socket, subprocess, tempfile, threading
+import os, sys, re, time, json, atexit, heapq, itertools, logging, secrets, shutil, signal, socket, subprocess
+import tempfile, threading
 from pathlib import Path
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
@@ -280,10 +281,9 @@ class _Deadline:
     def __init__(self, seconds):
         self.end = None if seconds is None else time.monotonic() + seconds
         self.conns,self.fired,self.done,self._lock = [],False,False,threading.Lock()
-        self._timer = None if seconds is None else threading.Timer(max(seconds, 0), self.fire)
     def __enter__(self):
         self._outer,_calls.deadline = getattr(_calls, 'deadline', None),self
-        if self._timer: self._timer.daemon = True; self._timer.start()
+        if self.end is not None: _watchdog.watch(self)
         return self
     def __exit__(self, *exc): self.disarm()
     def add(self, conn):
@@ -300,10 +300,31 @@ class _Deadline:
         with self._lock:
             if self.done: return
             self.done,self.conns = True,[]
-        if self._timer: self._timer.cancel()
         _calls.deadline = self._outer
     @property
     def expired(self): return self.end is not None and time.monotonic() >= self.end
+
+# %% ../nbs/00_core.ipynb #a1d0c038
+class _Watchdog:
+    "One thread that fires each `_Deadline` that comes due before it is disarmed"
+    def __init__(self): self._cv,self._due,self._n,self._thread = threading.Condition(),[],itertools.count(),None
+    def watch(self, dl):
+        with self._cv:
+            if len(self._due) > 1000: self._due = [d for d in self._due if not d[2].done]; heapq.heapify(self._due)
+            heapq.heappush(self._due, (dl.end, next(self._n), dl))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name='minijup-deadlines', daemon=True)
+                self._thread.start()
+            elif self._due[0][2] is dl: self._cv.notify()   # sooner than what it waits for
+    def _run(self):
+        with self._cv:
+            while True:
+                while self._due and (self._due[0][2].done or self._due[0][0] <= time.monotonic()):
+                    heapq.heappop(self._due)[2].fire()   # (a disarmed one does nothing)
+                self._cv.wait(self._due[0][0] - time.monotonic() if self._due else None)
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.__init__)   # a forked child starts with no deadlines and no thread
 
 # %% ../nbs/00_core.ipynb #a1d0c002
 class _Watched:
