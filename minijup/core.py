@@ -29,7 +29,7 @@ class NotFoundError(JupyterError): "404: no such file, session, kernel or endpoi
 class ConflictError(JupyterError): "A 409, or a save that would overwrite content changed on the server since it was read"
 class RequestError(JupyterError): "Any other 4xx: the server refused the request as invalid"
 class ServerError(JupyterError): "A 5xx: the server failed while handling the request"
-class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect)"
+class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect, a body cut short or too large)"
 class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL, or its TLS certificate could not be verified"
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
