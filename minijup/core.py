@@ -277,12 +277,13 @@ def _shut(conn):
     except (OSError, TypeError, AttributeError): pass   # not connected yet, or closed already
 
 class _Deadline:
-    "The end of one call: at `seconds` (None: never) the sockets of the connections it used are shut down"
+    "The end of one call: in `seconds` (None: never; never later than an enclosing one) its connections are shut down"
     def __init__(self, seconds):
-        self.end = None if seconds is None else time.monotonic() + seconds
-        self.conns,self.fired,self.done,self._lock = [],False,False,threading.Lock()
+        self.seconds,self.conns,self.fired,self.done,self._lock = seconds,[],False,False,threading.Lock()
     def __enter__(self):
         self._outer,_calls.deadline = getattr(_calls, 'deadline', None),self
+        mine,outer = None if self.seconds is None else time.monotonic()+self.seconds, self._outer and self._outer.end
+        self.end = outer if mine is None else mine if outer is None else min(mine, outer)
         if self.end is not None: _watchdog.watch(self)
         return self
     def __exit__(self, *exc): self.disarm()
@@ -331,7 +332,7 @@ class _Watched:
     "A urllib3 connection that puts itself under the deadline of the call running in its thread"
     def _watch(self):
         if (dl := getattr(_calls, 'deadline', None)) is not None: dl.add(self)
-    def connect(self): self._watch(); return super().connect()
+    def connect(self): self._watch(); super().connect(); self._watch()   # again: if it fired meanwhile, now there is a socket
     def request(self, *args, **kw): self._watch(); return super().request(*args, **kw)
 
 class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection): pass
@@ -509,15 +510,14 @@ def __call__(self:Jupyter,
              expect:type=None, # the JSON type the answer must have, e.g. `dict`; any other is a `ResponseError`
             ):
     "Send one request to the server and return its JSON answer as an `AttrDict` (or list), `None` if empty"
-    verb,url = verb.upper(), self.url + path.lstrip('/')
-    hdrs = dict(headers or {})
-    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
-    shown = url + ('?' + urlencode(query) if query else '')   # what debug= and the log see: never the token
-    if self.debug: self.debug(verb, shown, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
-    t0 = time.perf_counter()
-    resp = self._send(verb, url, raw=raw, timeout=timeout, params=query, json=data, headers=hdrs)
-    _log.debug('%s %s -> %s (%.0f ms)', verb, shown, resp.status_code, 1000*(time.perf_counter()-t0))
-    if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
+    verb,url,t0 = verb.upper(), self.url + path.lstrip('/'), time.perf_counter()
+    hdrs,shown = dict(headers or {}), url + ('?' + urlencode(query) if query else '')   # shown: never the token
+    with _Deadline(_limit(timeout or self.timeout)):   # the whole call, with the XSRF cookie and an error's questions
+        if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
+        if self.debug: self.debug(verb, shown, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
+        resp = self._send(verb, url, raw=raw, timeout=timeout, params=query, json=data, headers=hdrs)
+        _log.debug('%s %s -> %s (%.0f ms)', verb, shown, resp.status_code, 1000*(time.perf_counter()-t0))
+        if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
     if raw: return resp
     res,ok = None,True
     if resp.status_code != 204 and resp.content:
