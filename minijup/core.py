@@ -8,10 +8,12 @@ __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'Reque
            'Jupyter', 'demo']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
-import os, sys, re, time, json, atexit, logging, secrets, shutil, signal, subprocess, tempfile, threading
+import os, sys, re, time, json, atexit, heapq, itertools, logging, secrets, shutil, signal, socket, subprocess
+import tempfile, threading
 from pathlib import Path
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
-import requests
+import requests, urllib3
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 
@@ -27,7 +29,7 @@ class NotFoundError(JupyterError): "404: no such file, session, kernel or endpoi
 class ConflictError(JupyterError): "A 409, or a save that would overwrite content changed on the server since it was read"
 class RequestError(JupyterError): "Any other 4xx: the server refused the request as invalid"
 class ServerError(JupyterError): "A 5xx: the server failed while handling the request"
-class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect)"
+class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect, a body cut short or too large)"
 class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL, or its TLS certificate could not be verified"
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
@@ -56,9 +58,9 @@ def quote_path(path:str) -> str:
 
 # %% ../nbs/00_core.ipynb #c8ac5440
 def _redact(s, token):
-    "`s` as a str with every occurrence of `token` replaced by `***`"
+    "`s` as a str with every occurrence of `token` (also percent-encoded) replaced by `***`"
     s = '' if s is None else str(s)
-    return s.replace(token, '***') if token else s
+    return s.replace(token, '***').replace(quote(token, safe=''), '***') if token else s
 
 class _TokenAuth(requests.auth.AuthBase):
     "Adds `Authorization: token ...` to each request; its repr does not show the token"
@@ -70,7 +72,7 @@ class _TokenAuth(requests.auth.AuthBase):
 
 # %% ../nbs/00_core.ipynb #3e13234f
 _BOOT = '''
-import os, sys, signal, threading, time, importlib
+import os, sys, signal, threading, time, importlib, atexit, shutil
 def _tree(root):
     "pids below `root` (Linux /proc)"
     if not os.path.isdir('/proc'): return []
@@ -83,17 +85,25 @@ def _tree(root):
         for c,pp in tbl.items():
             if pp == p and c not in kids: kids.append(c); todo.append(c)
     return kids
+def _kill(pids):
+    for p in pids:
+        try: os.kill(p, signal.SIGKILL)
+        except OSError: pass
+tmp, orphaned = sys.argv.pop(1), []       # the service's temporary folder; whether our parent is gone
+def _clean():                             # the service is down: kill what is left of it, remove its folder
+    _kill(_tree(os.getpid())); shutil.rmtree(tmp, ignore_errors=True)
+atexit.register(lambda: orphaned and _clean())   # a parent still alive removes the folder itself, after its log
 def _watch():
     try:
         while os.read(0, 4096): pass      # EOF: the process that started us is gone
     except OSError: pass
+    orphaned.append(True)
     kids = _tree(os.getpid())
-    os.kill(os.getpid(), signal.SIGTERM)  # a clean shutdown: the server stops its kernels, then exits
+    os.kill(os.getpid(), signal.SIGTERM)  # a clean shutdown: the server stops its kernels, exits, and _clean runs
     time.sleep(15)
-    for p in kids + _tree(os.getpid()):   # still here: kill what it started, then itself
-        try: os.kill(p, signal.SIGKILL)
-        except OSError: pass
+    _kill(kids); _clean()                 # still here: kill what it started, remove the folder, end
     os._exit(1)
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))   # exit through atexit until the service sets its own
 threading.Thread(target=_watch, daemon=True).start()
 mod, fn = sys.argv.pop(1).split(':')      # the service's entry point, e.g. jupyter_server.serverapp:main
 sys.exit(getattr(importlib.import_module(mod), fn)())
@@ -180,7 +190,7 @@ def _service_env(tmp, **extra) -> dict:
 def _launch(self:LocalServer, entry:str, args:list, env:dict, ready, cwd=None):
     "Start `entry` ('module:function') with `args` under the watcher; wait until `ready()` is true; returns `self`"
     self._log = open(self._tmp/'server.log', 'wb')
-    self.proc = subprocess.Popen([sys.executable, '-c', _BOOT, entry, *args], stdin=subprocess.PIPE,
+    self.proc = subprocess.Popen([sys.executable, '-c', _BOOT, str(self._tmp), entry, *args], stdin=subprocess.PIPE,
                                  stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=cwd or self._tmp,
                                  start_new_session=True)
     _running.add(self)
@@ -221,8 +231,8 @@ def _answers(self:LocalServer) -> bool:
     if self.url is None:
         try: self.url = json.loads((self._tmp/'runtime'/f'jpserver-{self.proc.pid}.json').read_text())['url']
         except (OSError, ValueError, KeyError): return False
-    hdrs = {'Authorization': f'token {self.token}'} if self.token else {}
-    return requests.get(self.url+'api/status', headers=hdrs, timeout=2, verify=self.certfile or True).status_code == 200
+    auth = _TokenAuth(self.token) if self.token else None   # the token stays in that object, not in a string here
+    return requests.get(self.url+'api/status', auth=auth, timeout=2, verify=self.certfile or True).status_code == 200
 
 @patch
 def log_tail(self:LocalServer, n:int=20) -> str:
@@ -258,22 +268,112 @@ def stop(self:LocalServer, timeout:float=10):
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
 
+# %% ../nbs/00_core.ipynb #a1d0c001
+_calls = threading.local()   # `.deadline`: the `_Deadline` of the call running in this thread, if any
+
+def _shut(conn):
+    "Shut `conn`'s socket down both ways: a read or write waiting on it returns at once"
+    try: socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+    except (OSError, TypeError, AttributeError): pass   # not connected yet, or closed already
+
+class _Deadline:
+    "The end of one call: in `seconds` (None: never; never later than an enclosing one) its connections are shut down"
+    def __init__(self, seconds):
+        self.seconds,self.conns,self.fired,self.done,self._lock = seconds,[],False,False,threading.Lock()
+    def __enter__(self):
+        self._outer,_calls.deadline = getattr(_calls, 'deadline', None),self
+        mine,outer = None if self.seconds is None else time.monotonic()+self.seconds, self._outer and self._outer.end
+        self.end = outer if mine is None else mine if outer is None else min(mine, outer)
+        if self.end is not None: _watchdog.watch(self)
+        return self
+    def __exit__(self, *exc): self.disarm()
+    def add(self, conn):
+        with self._lock:
+            if not self.done: self.conns.append(conn)
+            if self.fired: _shut(conn)
+    def fire(self):
+        with self._lock:
+            if self.done: return
+            self.fired = True
+            for c in self.conns: _shut(c)
+    def disarm(self):
+        "The bounded part of the call is over: stop watching its connections"
+        with self._lock:
+            if self.done: return
+            self.done,self.conns = True,[]
+        _calls.deadline = self._outer
+    @property
+    def expired(self): return self.end is not None and time.monotonic() >= self.end
+
+# %% ../nbs/00_core.ipynb #a1d0c038
+class _Watchdog:
+    "One thread that fires each `_Deadline` that comes due before it is disarmed"
+    def __init__(self): self._cv,self._due,self._n,self._thread = threading.Condition(),[],itertools.count(),None
+    def watch(self, dl):
+        with self._cv:
+            if len(self._due) > 1000: self._due = [d for d in self._due if not d[2].done]; heapq.heapify(self._due)
+            heapq.heappush(self._due, (dl.end, next(self._n), dl))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name='minijup-deadlines', daemon=True)
+                self._thread.start()
+            elif self._due[0][2] is dl: self._cv.notify()   # sooner than what it waits for
+    def _run(self):
+        with self._cv:
+            while True:
+                while self._due and (self._due[0][2].done or self._due[0][0] <= time.monotonic()):
+                    heapq.heappop(self._due)[2].fire()   # (a disarmed one does nothing)
+                self._cv.wait(self._due[0][0] - time.monotonic() if self._due else None)
+
+_watchdog = _Watchdog()
+os.register_at_fork(after_in_child=_watchdog.__init__)   # a forked child starts with no deadlines and no thread
+
+# %% ../nbs/00_core.ipynb #a1d0c002
+class _Watched:
+    "A urllib3 connection that puts itself under the deadline of the call running in its thread"
+    def _watch(self):
+        if (dl := getattr(_calls, 'deadline', None)) is not None: dl.add(self)
+    def connect(self): self._watch(); super().connect(); self._watch()   # again: if it fired meanwhile, now there is a socket
+    def request(self, *args, **kw): self._watch(); return super().request(*args, **kw)
+
+class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection): pass
+class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection): pass
+class _HTTPPool(urllib3.HTTPConnectionPool): ConnectionCls = _HTTPConnection
+class _HTTPSPool(urllib3.HTTPSConnectionPool): ConnectionCls = _HTTPSConnection
+_POOLS = {'http': _HTTPPool, 'https': _HTTPSPool}
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    "requests' adapter, making connections that a call's deadline can shut down (also through an HTTP proxy)"
+    def init_poolmanager(self, *args, **kw):
+        super().init_poolmanager(*args, **kw)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+    def proxy_manager_for(self, proxy, **kw):
+        pm = super().proxy_manager_for(proxy, **kw)
+        if pm.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme: pm.pool_classes_by_scheme = _POOLS
+        return pm   # (a SOCKS proxy's own connection classes are kept)
+
+def _limit(timeout):
+    "The seconds a whole call may take under `timeout`: the number, or connect + read of a pair; None: no limit"
+    if isinstance(timeout, tuple): return None if None in timeout else sum(timeout)
+    return timeout
+
 # %% ../nbs/00_core.ipynb #b50b5ae7
 class Jupyter:
     "A client for the Jupyter Server at `url`"
     def __init__(self,
                  url:str=None, # the server's URL, maybe with `?token=...`; default: $JUPYTER_URL
                  token:str=None, # the API token; default: the URL's token, then $JUPYTER_TOKEN
-                 timeout=(5, 60), # seconds to connect, and to wait for each answer
+                 timeout=(5, 60), # seconds for a whole call; or (connect, read): a call ends within connect + read
                  verify=True, # verify TLS certificates; or the path of a CA bundle to verify them with
-                 debug=None): # a function called as `debug(method, url, headers)` before each request (no token)
+                 debug=None, # a function called as `debug(method, url, headers)` before each request (no token)
+                 max_body:int=512*2**20): # the largest answer, in bytes, that a call reads as JSON (the server's own limit on a request)
         url = url or os.environ.get('JUPYTER_URL')
         if not url: raise JupyterError("No server URL: pass Jupyter('http://host:port/', token=...) "
                                        "or set the JUPYTER_URL (and JUPYTER_TOKEN) environment variables.")
         self._url,url_token = split_token(url)
         token = token or url_token or os.environ.get('JUPYTER_TOKEN') or None
-        self.timeout,self.verify,self.debug = timeout,verify,debug
+        self.timeout,self.verify,self.debug,self.max_body = timeout,verify,debug,max_body
         self.http = requests.Session()
+        for scheme in ('http://', 'https://'): self.http.mount(scheme, _Adapter())
         self._token = token
         if token: self.http.auth = _TokenAuth(token)
         self.http.headers['User-Agent'] = 'minijup'
@@ -287,17 +387,16 @@ class Jupyter:
 # %% ../nbs/00_core.ipynb #339eb453
 _log = logging.getLogger('minijup')
 
-def _server_message(resp):
-    "The server's own explanation from an error response (`message` of the JSON body, else its start)"
-    try:
-        j = resp.json()
-        if isinstance(j, dict):
-            msg = str(j.get('message') or j.get('reason') or j.get('detail') or j)
-            tb = [l for l in str(j.get('traceback') or '').splitlines() if l.strip()]
-            return f'{msg} ({tb[-1].strip()})' if tb else msg
-    except ValueError: pass
-    text = re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', resp.text or '')).strip()
-    return text[:200]
+def _server_message(resp, token=None):
+    "The server's own explanation from an error response (`message` of its JSON, else its text), without the token"
+    try: j = resp.json()
+    except (ValueError, RecursionError): j = None
+    if isinstance(j, dict):
+        msg = str(j.get('message') or j.get('reason') or j.get('detail') or j)
+        tb = [l for l in str(j.get('traceback') or '').splitlines() if l.strip()]
+        return _redact(f'{msg} ({tb[-1].strip()})' if tb else msg, token)[:1000]
+    text = _redact(resp.text or '', token)   # redact first, then cut: a cut token would escape the redaction
+    return re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', text)).strip()[:200]
 
 _status_errors = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}
 
@@ -313,7 +412,7 @@ def _http_error(resp, method, url, token, probe=None):
         if err is not None:
             err.args = (_redact(err.args[0], token),)
             return err
-    st,reason = resp.status_code, _redact(_server_message(resp), token)
+    st,reason = resp.status_code, _server_message(resp, token)
     where,said = f'{method} {url}', (f' The server says: {reason}' if reason else '')
     kw = dict(status=st, method=method, url=url, reason=reason)
     if 300 <= st < 400:
@@ -325,16 +424,78 @@ def _http_error(resp, method, url, token, probe=None):
         else: msg = f"{where} was refused ({st}): the server rejected the token, or it does not allow this call. Check the token."
         return AuthError(msg+said, **kw)
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
-    return cls(f"{where} failed with {st} {resp.reason}.{said}", **kw)
+    return cls(f"{where} failed with {st} {_redact(resp.reason, token)}.{said}", **kw)
+def _kind(x) -> str:
+    "What a parsed JSON value is, in JSON's words"
+    for t,w in ((type(None), 'nothing'), (dict, 'an object'), (list, 'an array'), (str, 'a string'), (bool, 'a boolean')):
+        if isinstance(x, t): return w
+    return 'a number'
 
 # %% ../nbs/00_core.ipynb #c2b8cff1
 @patch
 def _xsrf(self:Jupyter):
     "The server's `_xsrf` cookie, fetched from its front page the first time"
     if '_xsrf' not in self.http.cookies:
-        try: self.http.get(self.url, timeout=self.timeout, verify=self.verify, allow_redirects=False)
-        except requests.RequestException: pass   # the request itself will report what is wrong
+        try: self._send('GET', self.url)
+        except JupyterError: pass   # the request itself will report what is wrong
     return self.http.cookies.get('_xsrf', '')
+
+# %% ../nbs/00_core.ipynb #a1d0c004
+def _transport_error(e, verb, url, timeout, token, timed_out=False) -> JupyterError:
+    "The `JupyterError` for a request that got no whole answer: `e`, a `requests` exception, is not kept"
+    E,where,kw = requests.exceptions,f'{verb} {url}',dict(method=verb, url=url)
+    if timed_out or isinstance(e, E.ReadTimeout) or (isinstance(e, E.ConnectionError) and 'Read timed out' in str(e)):
+        return JupyterTimeoutError(f"{where}: no answer within the timeout (timeout={timeout!r}: {_limit(timeout)} s "
+            "in all). Pass a larger timeout= to Jupyter() or to this call, or check the server.", **kw)
+    if isinstance(e, E.SSLError):
+        return ConnectError(f"{where}: the server's TLS certificate could not be verified. If it is signed by "
+            "your own CA, pass Jupyter(..., verify='/path/to/ca.pem').", **kw)
+    if isinstance(e, E.ConnectTimeout):
+        return ConnectError(f"{where}: no connection within the timeout. Is the server running, and is the URL right?", **kw)
+    if isinstance(e, E.ContentDecodingError):
+        return ResponseError(f"{where}: the answer's body is not in the encoding its Content-Encoding header claims. "
+            "Something between you and the server (a proxy) may be mangling answers: check it, then try again.", **kw)
+    if isinstance(e, E.ChunkedEncodingError) or (e.args and isinstance(e.args[0], urllib3.exceptions.ProtocolError)):
+        return ResponseError(f"{where}: the connection ended before the whole answer came. "
+            "Try again; if it keeps happening, look at the server's log, or at a proxy in between.", **kw)
+    if isinstance(e, E.ConnectionError):
+        return ConnectError(f"{where}: could not connect to a Jupyter server there. Is it running, and is the "
+                            "URL right?", **kw)
+    return JupyterError(f"{where} failed: {type(e).__name__}: {_redact(e, token)[:300]}", **kw)
+
+# %% ../nbs/00_core.ipynb #a1d0c006
+def _read(resp, dl, limit:int) -> bool:
+    "Read the body of `resp` into it within the deadline `dl`; False if it is larger than `limit` bytes (not read then)"
+    size = resp.headers.get('Content-Length', '')
+    if size.isdigit() and int(size) > limit: return False
+    n,body = 0,[]
+    for b in resp.iter_content(2**16):
+        n += len(b); body.append(b)
+        if n > limit: return False
+        if dl.expired: dl.fire(); break   # in case the watchdog's timer is late
+    resp._content,resp._content_consumed = b''.join(body),True
+    return True
+
+def _too_large(verb, url, status, limit) -> JupyterError:
+    return ResponseError(f"{verb} {url}: the answer is larger than max_body ({limit} bytes), so it was not read. "
+        "If it is right, raise the limit: Jupyter(..., max_body=N) or jp.max_body = N; download large files "
+        "with jp.download().", status=status, method=verb, url=url)
+
+@patch
+def _send(self:Jupyter, verb:str, url:str, raw:bool=False, timeout=None, **kw) -> requests.Response:
+    "One HTTP request within its deadline; the answer's body is read (at most `max_body` bytes) unless `raw` and 2xx"
+    t,resp,err = timeout or self.timeout,None,None
+    with _Deadline(_limit(t)) as dl:
+        try:
+            resp = self.http.request(verb, url, stream=True, timeout=t, verify=self.verify, allow_redirects=False, **kw)
+            if not (raw and 200 <= resp.status_code < 300) and not _read(resp, dl, self.max_body):
+                err = _too_large(verb, url, resp.status_code, self.max_body)
+        except requests.RequestException as e: err = _transport_error(e, verb, url, t, self._token, dl.fired)
+    if err is None and dl.fired: err = _transport_error(None, verb, url, t, self._token, True)
+    if err is not None:   # raised here, outside the `except`, so that the requests exception is not its context
+        if resp is not None: resp.close()
+        raise err
+    return resp
 
 # %% ../nbs/00_core.ipynb #062c6243
 @patch
@@ -346,70 +507,73 @@ def __call__(self:Jupyter,
              headers:dict=None, # more request headers
              timeout=None, # seconds; default: the client's `timeout`
              raw:bool=False, # return the `requests.Response` (streamed) instead of parsed JSON
+             expect:type=None, # the JSON type the answer must have, e.g. `dict`; any other is a `ResponseError`
             ):
     "Send one request to the server and return its JSON answer as an `AttrDict` (or list), `None` if empty"
-    verb,url = verb.upper(), self.url + path.lstrip('/')
-    hdrs = dict(headers or {})
-    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
-    shown = url + ('?' + urlencode(query) if query else '')   # what debug= and the log see: never the token
-    if self.debug: self.debug(verb, shown, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
-    t0 = time.perf_counter()
-    try:
-        resp = self.http.request(verb, url, params=query, json=data, headers=hdrs, stream=raw,
-                                    timeout=timeout or self.timeout, verify=self.verify, allow_redirects=False)
-    except requests.exceptions.SSLError as e:
-        raise ConnectError(f"{verb} {url}: the server's TLS certificate could not be verified. If it is signed by "
-            "your own CA, pass Jupyter(..., verify='/path/to/ca.pem').", method=verb, url=url) from None
-    except requests.exceptions.ConnectTimeout:
-        raise ConnectError(f"{verb} {url}: no connection within the timeout. Is the server running, and is the "
-                           "URL right?", method=verb, url=url) from None
-    except requests.exceptions.ConnectionError as e:
-        if isinstance(e, requests.exceptions.ReadTimeout) or 'Read timed out' in str(e):
-            raise JupyterTimeoutError(f"{verb} {url}: no answer within the timeout ({timeout or self.timeout} s). "
-                                      "Pass a larger timeout=.", method=verb, url=url) from None
-        raise ConnectError(f"{verb} {url}: could not connect to a Jupyter server there. Is it running, and is the "
-                           "URL right?", method=verb, url=url) from None
-    except requests.exceptions.Timeout:
-        raise JupyterTimeoutError(f"{verb} {url}: no answer within the timeout ({timeout or self.timeout} s). "
-                                  "Pass a larger timeout=.", method=verb, url=url) from None
-    _log.debug('%s %s -> %s (%.0f ms)', verb, shown, resp.status_code, 1000*(time.perf_counter()-t0))
-    if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
+    verb,url,t0 = verb.upper(), self.url + path.lstrip('/'), time.perf_counter()
+    hdrs,shown = dict(headers or {}), url + ('?' + urlencode(query) if query else '')   # shown: never the token
+    with _Deadline(_limit(timeout or self.timeout)):   # the whole call, with the XSRF cookie and an error's questions
+        if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = self._xsrf()
+        if self.debug: self.debug(verb, shown, {**self.http.headers, **hdrs, **({'Authorization':'token ***'} if self._token else {})})
+        resp = self._send(verb, url, raw=raw, timeout=timeout, params=query, json=data, headers=hdrs)
+        _log.debug('%s %s -> %s (%.0f ms)', verb, shown, resp.status_code, 1000*(time.perf_counter()-t0))
+        if not 200 <= resp.status_code < 300: raise _http_error(resp, verb, url, self._token, self._probe)
     if raw: return resp
-    if resp.status_code==204 or not resp.content: return None
-    try: return dict2obj(resp.json(), list_func=list)
-    except ValueError:
-        ctype = resp.headers.get('Content-Type', '?')
-        raise ResponseError(f"{verb} {url} answered {resp.status_code} with {ctype}, not the JSON a Jupyter API "
-            f"gives. Is this the URL of a Jupyter server? It starts: {_redact(resp.text[:80], self._token)!r}",
-            status=resp.status_code, method=verb, url=url) from None
+    res,ok = None,True
+    if resp.status_code != 204 and resp.content:
+        try: res = dict2obj(resp.json(), list_func=list)
+        except (ValueError, RecursionError): ok = False   # raised below: this error's `.doc` is the page, maybe with the token
+    kw,said = dict(status=resp.status_code, method=verb, url=url),f"{verb} {url} answered {resp.status_code}"
+    if not ok:
+        ctype = _redact(resp.headers.get('Content-Type', '?'), self._token)
+        raise ResponseError(f"{said} with {ctype}, not the JSON a Jupyter API gives. Is this the URL of a Jupyter "
+                            f"server? It starts: {_redact(resp.text, self._token)[:80]!r}", **kw)
+    if expect is not None and not isinstance(res, expect):
+        raise ResponseError(f"{said} with {_kind(res)} where a Jupyter server gives {_kind(expect())}. Is this the URL "
+                            "of a Jupyter server (and of a version minijup knows)?", **kw)
+    return res
 
 # %% ../nbs/00_core.ipynb #b5caa914
 @patch
 def _probe(self:Jupyter, url:str):
     "GET `url` with this client's credentials and settings, following no redirect; None if that fails"
-    try: return self.http.get(url, allow_redirects=False, timeout=self.timeout, verify=self.verify)
-    except requests.RequestException: return None
+    try: return self._send('GET', url)
+    except JupyterError: return None
 
 # %% ../nbs/00_core.ipynb #9e7d1493
 @patch(as_prop=True)
 def version(self:Jupyter) -> str:
     "The Jupyter Server's version (`GET /api`)"
-    return self('api').version
+    v = self('api', expect=dict).get('version')
+    if not isinstance(v, str): raise ResponseError(f"GET {self.url}api answered without a version: is this the "
+                                                   "URL of a Jupyter server?", status=200, method='GET', url=self.url+'api')
+    return v
 
 @patch
 def status(self:Jupyter) -> AttrDict:
     "The server's activity: when it started, its kernels and connections (`GET /api/status`)"
-    return self('api/status')
+    return self('api/status', expect=dict)
 
 @patch
 def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
-    return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})})
+    return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})},
+                expect=dict)
+
+# %% ../nbs/00_core.ipynb #a1d0c036
+@contextmanager
+def _sigterm_exits():
+    "Within it, in the main thread of a program that has not set its own handler, SIGTERM exits as `sys.exit(143)`"
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield; return
+    old = signal.signal(signal.SIGTERM, lambda *a: sys.exit(128 + signal.SIGTERM))
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
 
 # %% ../nbs/00_core.ipynb #ec715b40
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
-    with LocalServer() as srv:
+    with _sigterm_exits(), LocalServer() as srv:   # a SIGTERM stops the server, as Ctrl-C does
         jp = Jupyter(srv.url_with_token)
         print(f'Connected to {jp!r}: Jupyter Server {jp.version}')
         st = jp.status()
