@@ -94,13 +94,15 @@ def _changed(old, new) -> bool:
     if old.get('hash') and new.get('hash'): return old.hash != new.hash
     return old.get('last_modified') != new.get('last_modified')
 
+def _first_line(e) -> str: return ((str(e).strip().splitlines() or [type(e).__name__])[0])[:200]
+
 def _decode(m, what:str=''):
     "`m` with its content as Python objects: a validated `NotebookNode`, a str, or bytes; `ResponseError` if it is not"
     if m.get('content') is None: return m
     if m.type == 'notebook':
         try: nb = nbformat.from_dict(m.content); nbformat.validate(nb)
         except Exception as e:
-            raise ResponseError(f"{what}: {m.path!r} is not a valid notebook ({str(e).strip().splitlines()[0][:200]}). "
+            raise ResponseError(f"{what}: {m.path!r} is not a valid notebook ({_first_line(e)}). "
                                 f"Read it as a file, get({m.path!r}, type='file'), to repair it.") from None
         m['content'] = nb
     elif m.type == 'file' and m.format == 'base64':
@@ -176,7 +178,7 @@ def _to_model(content) -> dict:
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
         try: nb = nbformat.from_dict(content); nbformat.validate(nb)
         except Exception as e:
-            raise ValueError(f"Not saved: not a valid notebook ({str(e).strip().splitlines()[0][:200]}). "
+            raise ValueError(f"Not saved: not a valid notebook ({_first_line(e)}). "
                              "nbformat.validate(nb) shows where.") from None
         return dict(type='notebook', format='json', content=nb)
     if isinstance(content, str): return dict(type='file', format='text', content=content)
@@ -227,16 +229,35 @@ def _when(m) -> float:
 @patch
 def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
     "Delete the directory `path` and what is in it, two levels deep; only if the files directly in it are `owners`, if given"
-    try:
-        es = self.ls(path)
+    for _ in range(5):  # a racer that lost may be putting its directory into this one, or taking it out: again
+        try: es = self.ls(path)
+        except JupyterError:   # also a 404 when an entry vanishes while the server lists the directory
+            if self._gone(path): return True
+            continue
         if owners is not None and sorted(e.name for e in es if e.type == 'file') != owners: return False
         for e in es:
             if e.type == 'directory':
-                for f in self.ls(f'{path}/{e.name}'): self(_api(f'{path}/{e.name}/{f.name}'), 'DELETE')
-            self(_api(f'{path}/{e.name}'), 'DELETE')
-        self(_api(path), 'DELETE')
-        return True
+                try: 
+                    for f in self.ls(f'{path}/{e.name}'): self._delete_quietly(f'{path}/{e.name}/{f.name}')
+                except JupyterError: pass
+            self._delete_quietly(f'{path}/{e.name}')
+        try: self(_api(path), 'DELETE'); return True
+        except JupyterError:
+            if self._gone(path): return True
+            owners = None if owners is None else []   # ours are gone: what is left is a racer's
+    return False
+
+@patch
+def _gone(self:Jupyter, path) -> bool:
+    "Is `path` surely not there? (False if the server cannot say)"
+    try: return not self.exists(path)
     except JupyterError: return False
+
+@patch
+def _delete_quietly(self:Jupyter, path):
+    "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
+    try: self(_api(path), 'DELETE')
+    except JupyterError: pass
 
 # %% ../nbs/01_contents.ipynb #a1c0de03
 @patch
@@ -267,10 +288,7 @@ def _lock(self:Jupyter, path) -> tuple:
 @patch
 def _unlock(self:Jupyter, path, me:str):
     "Release the minijup lock of `path` taken as `me` (unless another client took it over as stale meanwhile)"
-    lock = _lock_path(path)
-    if self._rmdir(lock, owners=[me]): return
-    for _ in range(2):  # a racer that lost may have put its directory into ours as we deleted: delete what is left
-        if self._rmdir(lock, owners=[]): return
+    self._rmdir(_lock_path(path), owners=[me])
 
 @patch
 def _take_stale(self:Jupyter, lock, now:float):
@@ -303,12 +321,6 @@ def _create(self:Jupyter, path, model) -> tuple:
     raise ConflictError(f"Not saved: {path!r} was created on the server by another client a moment ago. Read it with "
                         f"get({path!r}) and merge, or save again with overwrite=True to replace it.", method='PUT',
                         url=self.url + _api(path))
-
-@patch
-def _delete_quietly(self:Jupyter, path):
-    "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
-    try: self(_api(path), 'DELETE')
-    except JupyterError: pass
 
 @patch
 def _verify_write(self:Jupyter, path, m, verb='PUT'):
