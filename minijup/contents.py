@@ -499,7 +499,7 @@ def _transfer_error(e, what):
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
 # %% ../nbs/01_contents.ipynb #a1c0de06
-_STALE_PART = 3600  # seconds since a temporary part last grew after which it counts as left by an interrupted transfer
+_STALE_PART = 600  # seconds since a temporary part last grew after which it counts as left by an interrupted transfer
 
 def _is_part(name:str, of:str=None) -> bool:
     "Is `name` a temporary part or lock that minijup makes (of the file named `of`, if given)?"
@@ -526,6 +526,17 @@ def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
     if olds and not self.exists(dest): self.rename(folder + olds.pop().name, dest)   # the newest old content, back
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - _when(e) > _STALE_PART): self._delete_quietly(folder + e.name)
+
+
+@patch
+def recover(self:Jupyter,
+            path:str, # the file whose interrupted uploads to clean up after
+           ) -> list:
+    "Put back the old `path` if an interrupted upload left it aside, and remove stale parts: what is left, from `leftovers`"
+    me,now = self._lock(path)
+    try: self._clean_parts(_check_path(path), now)
+    finally: self._unlock(path, me)
+    return self.leftovers(path)
 
 # %% ../nbs/01_contents.ipynb #b2e3d90f
 @patch
@@ -619,13 +630,25 @@ def _local_target(remote_path, local_path) -> Path:
     local = Path(local_path) if local_path is not None else Path(name)
     return local / name if local.is_dir() else local
 
+def _local_part(local:Path) -> Path:
+    "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
+    return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
+
+def _pid_alive(pid:int) -> bool:
+    "Is the local process `pid` running?"
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: pass   # alive, another user's
+    return True
+
 def _clean_local_parts(local:Path):
-    "Remove the temporary parts of downloads to `local` that were interrupted more than `_STALE_PART` s ago"
+    "Remove the parts of earlier downloads to `local` whose process is gone (or that did not grow for `_STALE_PART` s)"
     for p in local.parent.glob('.*.part'):
-        if p.name[1:].startswith(_stem(local.name, 15) + '.') and re.fullmatch(r'[0-9a-f]{8}\.part', p.name[-13:]):
-            try:
-                if time.time() - p.stat().st_mtime > _STALE_PART: p.unlink()
-            except OSError: pass
+        m = re.fullmatch(r'\.(.*)\.([0-9a-f]{8})[0-9a-f]{4}\.part', p.name)
+        if not m or m[1] != _stem(local.name, 19): continue
+        try:
+            if not _pid_alive(int(m[2], 16)) or time.time() - p.stat().st_mtime > _STALE_PART: p.unlink()
+        except OSError: pass
 
 # %% ../nbs/01_contents.ipynb #a1c0de08
 @patch
@@ -639,10 +662,17 @@ def download(self:Jupyter,
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
     if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
     local = _local_target(remote_path, local_path)
-    m = self._model(remote_path, hash=False)
+    try: m = self._model(remote_path, hash=False)
+    except NotFoundError as e:
+        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
+        except JupyterError: aside = False
+        if aside:
+            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
+                      "puts it back.",)
+        raise
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
     _clean_local_parts(local)
-    tmp = local.with_name(f'.{_stem(local.name, 15)}.{secrets.token_hex(4)}.part')
+    tmp = _local_part(local)
     bar,done = _Progress(progress, m.size, _key(remote_path)),0
     by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
     # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
