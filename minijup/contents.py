@@ -215,6 +215,7 @@ def _missing_dir(e, path):
 # %% ../nbs/01_contents.ipynb #a1c0de02
 _LOCK_WAIT = 10    # seconds a write waits for another minijup client's lock on the same file, then ConflictError
 _LOCK_STALE = 60   # seconds (by the server's clock) after which a lock counts as left by a killed client, and is taken over
+_LOCK_ORPHAN = 2   # seconds after which a lock with no owner in it (a release that a racer interrupted) is removed
 
 def _lock_path(path, tag:str='') -> str:
     "The lock directory of `path`, beside it ('a/b.txt.minijup-lock'); with `tag`, a temporary one ('a/b.txt.TAG.minijup-lock')"
@@ -233,7 +234,7 @@ def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
         try: es = self.ls(path)
         except JupyterError:   # also a 404 when an entry vanishes while the server lists the directory
             if self._gone(path): return True
-            continue
+            time.sleep(0.02); continue
         if owners is not None and sorted(e.name for e in es if e.type == 'file') != owners: return False
         for e in es:
             if e.type == 'directory':
@@ -245,6 +246,7 @@ def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
         except JupyterError:
             if self._gone(path): return True
             owners = None if owners is None else []   # ours are gone: what is left is a racer's
+        time.sleep(0.02)
     return False
 
 @patch
@@ -288,14 +290,20 @@ def _lock(self:Jupyter, path) -> tuple:
 @patch
 def _unlock(self:Jupyter, path, me:str):
     "Release the minijup lock of `path` taken as `me` (unless another client took it over as stale meanwhile)"
-    self._rmdir(_lock_path(path), owners=[me])
+    lock = _lock_path(path)
+    try: self(_api(f'{lock}/{me}'), 'DELETE')
+    except NotFoundError: return   # taken over as stale: the lock is another's now
+    except JupyterError: return self._rmdir(lock, owners=[me])
+    try: self(_api(lock), 'DELETE')
+    except JupyterError: self._rmdir(lock, owners=[])   # a racer that lost put its directory into ours: delete it too
 
 @patch
 def _take_stale(self:Jupyter, lock, now:float):
-    "Remove the lock directory `lock` if nothing in it changed for `_LOCK_STALE` s before the server's time `now`"
+    "Remove the lock `lock` if nothing in it changed for `_LOCK_STALE` s (`_LOCK_ORPHAN` s if it has no owner) before `now`"
     try:
         es = self.ls(lock)
-        if now - max([_when(e) for e in es] or [_when(self._model(lock, hash=False))]) < _LOCK_STALE: return
+        limit = _LOCK_STALE if any(e.type == 'file' for e in es) else _LOCK_ORPHAN   # no owner: left by a release
+        if now - max([_when(e) for e in es] or [_when(self._model(lock, hash=False))]) < limit: return
         aside = f'{lock}.{secrets.token_hex(4)}'
         self._contents(lock, 'PATCH', data={'path': aside})   # only one client can move it: the source is gone then
         if [(e.name, e.last_modified) for e in self.ls(aside)] != [(e.name, e.last_modified) for e in es]:
@@ -325,7 +333,8 @@ def _create(self:Jupyter, path, model) -> tuple:
 @patch
 def _verify_write(self:Jupyter, path, m, verb='PUT'):
     "Check that `path` is still the file this client wrote (`m`, the state it wrote) and remember it; else `ConflictError`"
-    try: cur = self._model(path)
+    q = {'content': 0, 'hash': int((m.get('size') or 0) <= _HASH_MAX)}
+    try: cur = self._contents(path, query=q)
     except NotFoundError: cur = None
     if cur is None or (cur.get('size'), cur.last_modified) != (m.get('size'), m.last_modified):
         _forget(self, path)
