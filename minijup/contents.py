@@ -94,6 +94,7 @@ def _changed(old, new) -> bool:
     if old.get('hash') and new.get('hash'): return old.hash != new.hash
     return old.get('last_modified') != new.get('last_modified')
 
+# %% ../nbs/01_contents.ipynb #a1c0de09
 def _first_line(e) -> str: return ((str(e).strip().splitlines() or [type(e).__name__])[0])[:200]
 
 def _decode(m, what:str=''):
@@ -228,6 +229,19 @@ def _when(m) -> float:
     except (AttributeError, TypeError, ValueError): return 0.0
 
 @patch
+def _gone(self:Jupyter, path) -> bool:
+    "Is `path` surely not there? (False if the server cannot say)"
+    try: return not self.exists(path)
+    except JupyterError: return False
+
+@patch
+def _delete_quietly(self:Jupyter, path):
+    "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
+    try: self(_api(path), 'DELETE')
+    except JupyterError: pass
+
+# %% ../nbs/01_contents.ipynb #a1c0de10
+@patch
 def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
     "Delete the directory `path` and what is in it, two levels deep; only if the files directly in it are `owners`, if given"
     for _ in range(5):  # a racer that lost may be putting its directory into this one, or taking it out: again
@@ -248,18 +262,6 @@ def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
             owners = None if owners is None else []   # ours are gone: what is left is a racer's
         time.sleep(0.02)
     return False
-
-@patch
-def _gone(self:Jupyter, path) -> bool:
-    "Is `path` surely not there? (False if the server cannot say)"
-    try: return not self.exists(path)
-    except JupyterError: return False
-
-@patch
-def _delete_quietly(self:Jupyter, path):
-    "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
-    try: self(_api(path), 'DELETE')
-    except JupyterError: pass
 
 # %% ../nbs/01_contents.ipynb #a1c0de03
 @patch
@@ -287,6 +289,7 @@ def _lock(self:Jupyter, path) -> tuple:
     finally:
         if made: self._rmdir(tmp)
 
+# %% ../nbs/01_contents.ipynb #a1c0de11
 @patch
 def _unlock(self:Jupyter, path, me:str):
     "Release the minijup lock of `path` taken as `me` (unless another client took it over as stale meanwhile)"
