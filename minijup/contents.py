@@ -6,8 +6,9 @@
 __all__ = []
 
 # %% ../nbs/01_contents.ipynb #36cc445e
-import os, sys, time, base64, hashlib, secrets
+import os, re, sys, json, time, base64, hashlib, secrets, socket
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 import requests, nbformat
@@ -17,9 +18,61 @@ from .core import *
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
 
+def _check_path(path) -> str:
+    "`path` as the server's key ('a/b'); `ValueError` if it has an empty, '.' or '..' segment or a NUL character"
+    k = _key(path)
+    if '\0' in k or (k and any(s in ('', '.', '..') for s in k.split('/'))):
+        raise ValueError(f"Not a valid path: {str(path)!r}. Give a path from the server's root without '.' or '..' "
+                         "segments, '//' or NUL characters.")
+    return k
+
 def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
-    return '/'.join(['api/contents', quote_path(path), *more])
+    return '/'.join(['api/contents', quote_path(_check_path(path)), *more])
+
+_NAME_MAX = 255  # bytes in a file name (Linux, macOS): temporary names beside a file must fit too
+
+def _stem(name:str, room:int) -> str:
+    "`name`, cut to leave `room` of `_NAME_MAX` bytes for a suffix; a cut name ends with '~' and a digest of the whole"
+    if len(name.encode()) <= _NAME_MAX - room: return name
+    cut = name.encode()[:_NAME_MAX - room - 9].decode(errors='ignore')
+    return f"{cut}~{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+
+# %% ../nbs/01_contents.ipynb #a1c0de01
+_TYPES = ('notebook', 'file', 'directory')
+
+def _bad(what, why): 
+    return ResponseError(f"{what}: the answer is not a Contents model as a Jupyter server sends ({why}). Is the URL "
+                         "that of a Jupyter server, and does it work?")
+
+def _valid(m, what:str, content:bool=False, kind:str=None):
+    "The model `m` if it has the shape of a Contents model (with content if `content`, of type `kind`), else `ResponseError`"
+    if not isinstance(m, dict): raise _bad(what, f'a JSON {type(m).__name__}, not an object')
+    for k in ('name', 'path', 'type'):
+        if not isinstance(m.get(k), str): raise _bad(what, f'its {k!r} is {m.get(k)!r}')
+    if m.type not in _TYPES or (kind and m.type != kind): raise _bad(what, f'its type is {m.type!r}')
+    if '/' in m.name or '\0' in m.name + m.path or m.name in ('.', '..'): raise _bad(what, f'its name is {m.name!r}')
+    sz = m.get('size')
+    if sz is not None and (type(sz) is not int or not 0 <= sz < 2**63): raise _bad(what, f'its size is {sz!r}')
+    for k in ('last_modified', 'hash', 'hash_algorithm', 'format'):
+        if m.get(k) is not None and not isinstance(m[k], str): raise _bad(what, f'its {k!r} is {m[k]!r}')
+    if m.get('hash') and m.get('hash_algorithm') not in hashlib.algorithms_available:
+        raise _bad(what, f"its hash_algorithm is {m.get('hash_algorithm')!r}")
+    c = m.get('content')
+    if c is None:
+        if content: raise _bad(what, 'it has no content')
+        return m
+    if not isinstance(c, {'directory': list, 'notebook': dict, 'file': str}[m.type]):
+        raise _bad(what, f'the content of a {m.type} is a {type(c).__name__}')
+    if m.type == 'file' and m.get('format') not in ('text', 'base64'): raise _bad(what, f"its format is {m.get('format')!r}")
+    for e in (c if m.type == 'directory' else []): _valid(e, what, kind=None)
+    return m
+
+@patch
+def _contents(self:Jupyter, path, verb='GET', query=None, data=None, kind=None) -> AttrDict:
+    "One request to the Contents API about `path`; its answer checked to be a model (with content, if asked for)"
+    m = self(_api(path), verb, query=query, data=data)
+    return _valid(m, f"{verb} {self.url}{_api(path)}", content=bool((query or {}).get('content')), kind=kind)
 
 # %% ../nbs/01_contents.ipynb #48f47d28
 def _seen(jp) -> dict:
@@ -41,14 +94,21 @@ def _changed(old, new) -> bool:
     if old.get('hash') and new.get('hash'): return old.hash != new.hash
     return old.get('last_modified') != new.get('last_modified')
 
-def _decode(m):
-    "`m` with its content as Python objects: a validated `NotebookNode`, a str, or bytes"
+# %% ../nbs/01_contents.ipynb #a1c0de09
+def _first_line(e) -> str: return ((str(e).strip().splitlines() or [type(e).__name__])[0])[:200]
+
+def _decode(m, what:str=''):
+    "`m` with its content as Python objects: a validated `NotebookNode`, a str, or bytes; `ResponseError` if it is not"
     if m.get('content') is None: return m
     if m.type == 'notebook':
-        nb = nbformat.from_dict(m.content)
-        nbformat.validate(nb)
+        try: nb = nbformat.from_dict(m.content); nbformat.validate(nb)
+        except Exception as e:
+            raise ResponseError(f"{what}: {m.path!r} is not a valid notebook ({_first_line(e)}). "
+                                f"Read it as a file, get({m.path!r}, type='file'), to repair it.") from None
         m['content'] = nb
-    elif m.type == 'file' and m.format == 'base64': m['content'] = base64.b64decode(m.content)
+    elif m.type == 'file' and m.format == 'base64':
+        try: m['content'] = base64.b64decode(''.join(m.content.split()), validate=True)
+        except ValueError: raise ResponseError(f"{what}: the base64 content of {m.path!r} is not base64.") from None
     elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
     return m
 
@@ -59,12 +119,12 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
     "GET the model of `path`, with the file's hash if `hash` (without content: only up to `_HASH_MAX` bytes)"
     q = {'content': int(bool(content)), **({'type': type} if type else {}), **({'format': format} if format else {})}
     if hash and content and type != 'directory' and _key(path):  # the server reads the file anyway
-        try: return self(_api(path), query={**q, 'hash': 1})
+        try: return self._contents(path, query={**q, 'hash': 1}, kind=type)
         except ServerError as e:  # jupyter_server answers a hash=1 for a directory with 500 "Keys unexpectedly None"
             if 'unexpectedly None' not in (e.reason or ''): raise
-    m = self(_api(path), query=q)
+    m = self._contents(path, query=q, kind=type)
     if hash and not content and m.type != 'directory' and (m.size or 0) <= _HASH_MAX:
-        m = self(_api(path), query={**q, 'hash': 1})
+        m = self._contents(path, query={**q, 'hash': 1}, kind=type)
     return m
 
 # %% ../nbs/01_contents.ipynb #b9aa199e
@@ -73,11 +133,9 @@ def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root)
       ) -> list:
     "The entries of the directory `path` (models without content), sorted by name"
-    return _decode(self(_api(path), query={'type': 'directory', 'content': 1})).content
+    return _decode(self._contents(path, query={'type': 'directory', 'content': 1}, kind='directory')).content
 
 # %% ../nbs/01_contents.ipynb #16fde99a
-_TYPES = ('notebook', 'file', 'directory')
-
 @patch
 def new(self:Jupyter,
         path:str='', # the directory to create it in
@@ -86,7 +144,7 @@ def new(self:Jupyter,
        ) -> AttrDict:
     "Create an untitled notebook, file or directory in `path`; the server picks the name ('Untitled.ipynb')"
     if type not in _TYPES: raise ValueError(f"type must be one of {_TYPES}, not {type!r}")
-    m = self(_api(path), 'POST', data={'type': type, **({'ext': ext} if ext else {})})
+    m = self._contents(path, 'POST', data={'type': type, **({'ext': ext} if ext else {})})
     _remember(self, m.path, m)
     return m
 
@@ -101,7 +159,7 @@ def get(self:Jupyter,
     "The model of `path`, its content a validated `NotebookNode`, a `str` or `bytes`; remembered for `save`"
     m = self._model(path, content=content, type=type, format=format)
     _remember(self, path, m)
-    return _decode(m)
+    return _decode(m, f"GET {self.url}{_api(path)}")
 
 # %% ../nbs/01_contents.ipynb #3145ec98
 @patch
@@ -110,17 +168,19 @@ def rename(self:Jupyter,
            new:str, # the new path (it may be in another directory)
           ) -> AttrDict:
     "Rename (or move) `old` to `new`; refuses with `ConflictError` if `new` exists"
-    m = self(_api(old), 'PATCH', data={'path': _key(new)})
+    m = self._contents(old, 'PATCH', data={'path': _check_path(new)})
     k,seen = _key(old), _seen(self)
-    for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[m.path + p[len(k):]] = seen.pop(p)
+    for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[_key(new) + p[len(k):]] = seen.pop(p)
     return m
 
 # %% ../nbs/01_contents.ipynb #95553366
 def _to_model(content) -> dict:
     "The Contents API model that saves `content`: a notebook, a str or bytes"
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
-        nb = nbformat.from_dict(content)
-        nbformat.validate(nb)
+        try: nb = nbformat.from_dict(content); nbformat.validate(nb)
+        except Exception as e:
+            raise ValueError(f"Not saved: not a valid notebook ({_first_line(e)}). "
+                             "nbformat.validate(nb) shows where.") from None
         return dict(type='notebook', format='json', content=nb)
     if isinstance(content, str): return dict(type='file', format='text', content=content)
     if isinstance(content, (bytes, bytearray, memoryview)):
@@ -128,12 +188,13 @@ def _to_model(content) -> dict:
     raise TypeError(f"save takes a notebook (a NotebookNode or dict), a str or bytes, not {type(content).__name__}")
 
 @patch
-def _check_unchanged(self:Jupyter, path, verb='PUT'):
-    "Raise `ConflictError` if saving to `path` would replace content this client has not seen"
+def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
+    "The model of `path` (None if none); `ConflictError` if writing would replace content this client has not seen"
     try: cur = self._model(path)
-    except NotFoundError: return  # nothing there to lose
+    except NotFoundError: return None  # nothing there to lose
     if cur.type == 'directory': raise IsADirectoryError(f"Not saved: {path!r} is a directory.")
     seen,url = _seen(self).get(_key(path)), self.url + _api(path)
+    if overwrite: return cur
     if seen is None:
         raise ConflictError(f"Not saved: {path!r} exists on the server and this client has not read it, so saving "
             f"would replace content you have not seen. Read it first with get({path!r}), or pass overwrite=True to "
@@ -142,6 +203,7 @@ def _check_unchanged(self:Jupyter, path, verb='PUT'):
         raise ConflictError(f"Not saved: {path!r} changed on the server since this client read it (someone else saved "
             "it, or it was edited on disk), and saving would overwrite those changes. Read it again with "
             f"get({path!r}) and merge, or pass overwrite=True to replace it.", method=verb, url=url)
+    return cur
 
 def _missing_dir(e, path):
     "A `NotFoundError` if the write error `e` says that the directory of `path` does not exist, else `e`"
@@ -151,13 +213,140 @@ def _missing_dir(e, path):
                          f"with mkdir({folder!r}, parents=True).", status=e.status, method=e.method, url=e.url,
                          reason=e.reason)
 
-@patch
-def _remember_write(self:Jupyter, path, m):
-    "After writing `path` (its model `m`), remember its new state: with its hash, unless it changed again since"
-    try: cur = self._model(path)
-    except NotFoundError: cur = None
-    _remember(self, path, cur if cur is not None and cur.last_modified == m.last_modified else m)
+# %% ../nbs/01_contents.ipynb #a1c0de02
+_LOCK_WAIT = 10    # seconds a write waits for another minijup client's lock on the same file, then ConflictError
+_LOCK_STALE = 60   # seconds (by the server's clock) after which a lock counts as left by a killed client, and is taken over
+_LOCK_ORPHAN = 2   # seconds after which a lock with no owner in it (a release that a racer interrupted) is removed
 
+def _lock_path(path, tag:str='') -> str:
+    "The lock directory of `path`, beside it ('a/b.txt.minijup-lock'); with `tag`, a temporary one ('a/b.txt.TAG.minijup-lock')"
+    folder,_,name = _key(path).rpartition('/')
+    return (folder + '/' if folder else '') + _stem(name, 22) + (f'.{tag}' if tag else '') + '.minijup-lock'
+
+def _when(m) -> float:
+    "The `last_modified` of the model `m`, in seconds since the epoch (0 if it has none)"
+    try: return datetime.fromisoformat(m.last_modified.replace('Z', '+00:00')).timestamp()
+    except (AttributeError, TypeError, ValueError): return 0.0
+
+@patch
+def _gone(self:Jupyter, path) -> bool:
+    "Is `path` surely not there? (False if the server cannot say)"
+    try: return not self.exists(path)
+    except JupyterError: return False
+
+@patch
+def _delete_quietly(self:Jupyter, path):
+    "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
+    try: self(_api(path), 'DELETE')
+    except JupyterError: pass
+
+# %% ../nbs/01_contents.ipynb #a1c0de10
+@patch
+def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
+    "Delete the directory `path` and what is in it, two levels deep; only if the files directly in it are `owners`, if given"
+    for _ in range(5):  # a racer that lost may be putting its directory into this one, or taking it out: again
+        try: es = self.ls(path)
+        except JupyterError:   # also a 404 when an entry vanishes while the server lists the directory
+            if self._gone(path): return True
+            time.sleep(0.02); continue
+        if owners is not None and sorted(e.name for e in es if e.type == 'file') != owners: return False
+        for e in es:
+            if e.type == 'directory':
+                try: 
+                    for f in self.ls(f'{path}/{e.name}'): self._delete_quietly(f'{path}/{e.name}/{f.name}')
+                except JupyterError: pass
+            self._delete_quietly(f'{path}/{e.name}')
+        try: self(_api(path), 'DELETE'); return True
+        except JupyterError:
+            if self._gone(path): return True
+            owners = None if owners is None else []   # ours are gone: what is left is a racer's
+        time.sleep(0.02)
+    return False
+
+# %% ../nbs/01_contents.ipynb #a1c0de03
+@patch
+def _lock(self:Jupyter, path) -> tuple:
+    "Take the minijup lock of `path` on the server, waiting up to `_LOCK_WAIT` s: (owner id for `_unlock`, server time)"
+    lock,me,deadline = _lock_path(path), secrets.token_hex(4), time.monotonic() + _LOCK_WAIT
+    tmp,made = _lock_path(path, me),False
+    mark = dict(type='file', format='text', content=json.dumps(dict(host=socket.gethostname(), pid=os.getpid())))
+    try:
+        while True:
+            if not made: self._contents(tmp, 'PUT', data={'type': 'directory'}); made = True
+            now = _when(self._contents(f'{tmp}/{me}', 'PUT', data=mark))   # the server's clock, now
+            try: self._contents(tmp, 'PATCH', data={'path': lock})
+            except (ConflictError, ServerError, NotFoundError): pass   # held (409), or lost a race for it (500, 404)
+            else:
+                made = False
+                if self.exists(f'{lock}/{me}'): return me,now
+                self._rmdir(f"{lock}/{tmp.rpartition('/')[2]}")   # lost a race: the server moved ours into the winner's
+            self._take_stale(lock, now)
+            if time.monotonic() > deadline:
+                raise ConflictError(f"Not written: another minijup client is writing {_key(path)!r} (it has held the lock "
+                    f"{lock!r} for more than {_LOCK_WAIT} s). Try again later. A lock left by a killed client is taken "
+                    f"over after {_LOCK_STALE} s; or delete it.", method='PUT', url=self.url + _api(lock))
+            time.sleep(0.005 + secrets.randbelow(40) / 1000)
+    finally:
+        if made: self._rmdir(tmp)
+
+# %% ../nbs/01_contents.ipynb #a1c0de11
+@patch
+def _unlock(self:Jupyter, path, me:str):
+    "Release the minijup lock of `path` taken as `me` (unless another client took it over as stale meanwhile)"
+    lock = _lock_path(path)
+    try: self(_api(f'{lock}/{me}'), 'DELETE')
+    except NotFoundError: return   # taken over as stale: the lock is another's now
+    except JupyterError: return self._rmdir(lock, owners=[me])
+    try: self(_api(lock), 'DELETE')
+    except JupyterError: self._rmdir(lock, owners=[])   # a racer that lost put its directory into ours: delete it too
+
+@patch
+def _take_stale(self:Jupyter, lock, now:float):
+    "Remove the lock `lock` if nothing in it changed for `_LOCK_STALE` s (`_LOCK_ORPHAN` s if it has no owner) before `now`"
+    try:
+        es = self.ls(lock)
+        limit = _LOCK_STALE if any(e.type == 'file' for e in es) else _LOCK_ORPHAN   # no owner: left by a release
+        if now - max([_when(e) for e in es] or [_when(self._model(lock, hash=False))]) < limit: return
+        aside = f'{lock}.{secrets.token_hex(4)}'
+        self._contents(lock, 'PATCH', data={'path': aside})   # only one client can move it: the source is gone then
+        if [(e.name, e.last_modified) for e in self.ls(aside)] != [(e.name, e.last_modified) for e in es]:
+            self._contents(aside, "PATCH", data={"path": lock}); return   # a fresh lock, taken meanwhile: put it back
+        self._rmdir(aside)
+    except JupyterError: pass
+
+# %% ../nbs/01_contents.ipynb #a1c0de04
+def _part_path(path) -> str:
+    "A new temporary path beside `path`: 'a/NAME.XXXXXXXX.part' (room left for '.old', within `_NAME_MAX`)"
+    folder,_,name = _key(path).rpartition('/')
+    return (folder + '/' if folder else '') + f'{_stem(name, 18)}.{secrets.token_hex(4)}.part'
+
+@patch
+def _create(self:Jupyter, path, model) -> tuple:
+    "Write the new file `path` under a temporary name and rename it, which the server refuses if `path` exists: (model, state written)"
+    tmp = _part_path(path)
+    t = self._contents(tmp, 'PUT', data=model)
+    try: return self._contents(tmp, 'PATCH', data={'path': path}),t
+    except BaseException as e:
+        self._delete_quietly(tmp)
+        if not isinstance(e, ConflictError): raise
+    raise ConflictError(f"Not saved: {path!r} was created on the server by another client a moment ago. Read it with "
+                        f"get({path!r}) and merge, or save again with overwrite=True to replace it.", method='PUT',
+                        url=self.url + _api(path))
+
+@patch
+def _verify_write(self:Jupyter, path, m, verb='PUT'):
+    "Check that `path` is still the file this client wrote (`m`, the state it wrote) and remember it; else `ConflictError`"
+    q = {'content': 0, 'hash': int((m.get('size') or 0) <= _HASH_MAX)}
+    try: cur = self._contents(path, query=q)
+    except NotFoundError: cur = None
+    if cur is None or (cur.get('size'), cur.last_modified) != (m.get('size'), m.last_modified):
+        _forget(self, path)
+        raise ConflictError(f"Saved, but not kept: another client wrote {path!r} just after this one, and the file on "
+            f"the server is now theirs. Read it with get({path!r}), merge, and save again.", method=verb,
+            url=self.url + _api(path))
+    _remember(self, path, cur)
+
+# %% ../nbs/01_contents.ipynb #a1c0de05
 @patch
 def save(self:Jupyter,
          path:str, # where to save, relative to the server's root
@@ -165,11 +354,18 @@ def save(self:Jupyter,
          overwrite:bool=False, # save even if the file changed on the server since this client read it
         ) -> AttrDict:
     "Save `content` to `path`, refusing with `ConflictError` to overwrite changes made on the server since it was read"
-    model = _to_model(content)
-    if not overwrite: self._check_unchanged(path)
-    try: m = self(_api(path), 'PUT', data=model)
+    if str(path).endswith('/') or not _key(path):
+        raise ValueError(f"Not saved: {str(path)!r} names a directory. Give the path of a file or notebook.")
+    path,model = _check_path(path),_to_model(content)
+    try:
+        me,_ = self._lock(path)   # other minijup clients wait here: they check and write one after the other
+        try:
+            cur = self._check_unchanged(path, overwrite)
+            if cur is None: m,wrote = self._create(path, model)
+            else: m = wrote = self._contents(path, 'PUT', data=model)
+            self._verify_write(path, wrote)
+        finally: self._unlock(path, me)
     except ServerError as e: raise _missing_dir(e, path) from None
-    self._remember_write(path, m)
     return m
 
 # %% ../nbs/01_contents.ipynb #1bbfb57a
@@ -180,11 +376,12 @@ def mkdir(self:Jupyter,
           exist_ok:bool=False, # accept a directory that already exists
          ) -> AttrDict:
     "Create the directory `path`; `ConflictError` if something is already there (unless a directory and `exist_ok`)"
+    k = _check_path(path)   # the whole path, before anything is created
     if parents:
-        segs = _key(path).split('/')
+        segs = k.split('/')
         for i in range(1, len(segs)): self.mkdir('/'.join(segs[:i]), exist_ok=True)
-    try: m = self._model(path, hash=False)
-    except NotFoundError: return self(_api(path), 'PUT', data={'type': 'directory'})
+    try: m = self._model(k, hash=False)
+    except NotFoundError: return self._contents(k, 'PUT', data={'type': 'directory'})
     if m.type == 'directory' and exist_ok: return m
     raise ConflictError(f"Not created: {path!r} already exists (a {m.type})."
                         + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
@@ -197,7 +394,7 @@ def copy(self:Jupyter,
          dst:str=None, # a new path, or a directory to copy into; default: beside `src`
         ) -> AttrDict:
     "Copy `src` to the new path `dst`, or into the directory `dst` (the server names it); never replaces a file"
-    parent = (_key(src) if dst is None else _key(dst)).rpartition('/')[0]
+    parent = (_check_path(src) if dst is None else _check_path(dst)).rpartition('/')[0]
     if dst is not None:
         try: m = self._model(dst, hash=False)
         except NotFoundError: m = None
@@ -205,7 +402,7 @@ def copy(self:Jupyter,
             raise ConflictError(f"Not copied: {dst!r} already exists, and copy never replaces a file. Delete it first, "
                                 "or give a new path or a directory.", method='POST', url=self.url + _api(dst))
         if m is not None: parent,dst = _key(dst),None
-    c = self(_api(parent), 'POST', data={'copy_from': _key(src)})  # the server names the copy
+    c = self._contents(parent, 'POST', data={'copy_from': _key(src)})  # the server names the copy
     if dst is None or c.path == _key(dst): return c
     try: return self.rename(c.path, dst)
     except BaseException: self.delete(c.path); raise
@@ -229,12 +426,17 @@ def delete(self:Jupyter,
     _forget(self, path)
 
 # %% ../nbs/01_contents.ipynb #da8e1341
+def _valid_checkpoint(c, what):
+    "The checkpoint model `c` if it has an `id`, else `ResponseError`"
+    if isinstance(c, dict) and isinstance(c.get('id'), str): return c
+    raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'): {str(c)[:80]!r}.")
+
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
               ) -> AttrDict:
     "Make a checkpoint of `path`: its `id` and `last_modified`"
-    try: return self(_api(path, 'checkpoints'), 'POST')
+    try: return _valid_checkpoint(self(_api(path, 'checkpoints'), 'POST'), f"POST {self.url}{_api(path, 'checkpoints')}")
     except ServerError as e:  # jupyter_server answers 500 for a file that does not exist
         if self.exists(path): raise
         raise NotFoundError(f"No checkpoint made: {path!r} does not exist.", status=e.status, method=e.method,
@@ -245,7 +447,9 @@ def checkpoints(self:Jupyter,
                 path:str, # the file whose checkpoints to list
                ) -> list:
     "The checkpoints of `path`: each with its `id` and `last_modified`"
-    return self(_api(path, 'checkpoints'))
+    cps,what = self(_api(path, 'checkpoints')),f"GET {self.url}{_api(path, 'checkpoints')}"
+    if not isinstance(cps, list): raise ResponseError(f"{what}: the answer is not a list of checkpoints.")
+    return [_valid_checkpoint(c, what) for c in cps]
 
 @patch
 def restore(self:Jupyter,
@@ -306,11 +510,51 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
+# %% ../nbs/01_contents.ipynb #a1c0de06
+_STALE_PART = 600  # seconds since a temporary part last grew after which it counts as left by an interrupted transfer
+
+def _is_part(name:str, of:str=None) -> bool:
+    "Is `name` a temporary part or lock that minijup makes (of the file named `of`, if given)?"
+    m = re.fullmatch(r'(.+?)(\.[0-9a-f]{8}\.(part|part\.old|minijup-lock)|\.minijup-lock(\.[0-9a-f]{8})?)', name)
+    return bool(m) and (of is None or m[1] in (_stem(of, 18), _stem(of, 22)))
+
+@patch
+def leftovers(self:Jupyter,
+              path:str='', # a directory (all its leftovers), or a file (the leftovers of its transfers and saves)
+             ) -> list:
+    "The temporary parts and locks that interrupted uploads and saves left in a directory, or beside a file"
+    try: m = self._model(path, hash=False)
+    except NotFoundError: m = None
+    if m is not None and m.type == 'directory': return [e for e in self.ls(path) if _is_part(e.name)]
+    folder,_,name = _check_path(path).rpartition('/')
+    return [e for e in self.ls(folder) if _is_part(e.name, name)]
+
+@patch
+def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
+    "Under `dest`'s lock: put back an old `dest` that an interrupted upload left aside, remove stale parts of `dest`"
+    folder = dest.rpartition('/')[0] + '/' if '/' in dest else ''
+    es = [e for e in self.leftovers(dest) if e.name.endswith(('.part', '.part.old')) and folder + e.name != keep]
+    olds = sorted((e for e in es if e.name.endswith('.old')), key=_when)
+    if olds and not self.exists(dest): self.rename(folder + olds.pop().name, dest)   # the newest old content, back
+    for e in es:
+        if (e in olds) or (e.name.endswith('.part') and now - _when(e) > _STALE_PART): self._delete_quietly(folder + e.name)
+
+
+@patch
+def recover(self:Jupyter,
+            path:str, # the file whose interrupted uploads to clean up after
+           ) -> list:
+    "Put back the old `path` if an interrupted upload left it aside, and remove stale parts: what is left, from `leftovers`"
+    me,now = self._lock(path)
+    try: self._clean_parts(_check_path(path), now)
+    finally: self._unlock(path, me)
+    return self.leftovers(path)
+
 # %% ../nbs/01_contents.ipynb #b2e3d90f
 @patch
 def _upload_target(self:Jupyter, name, remote_path, overwrite):
     "The final path of an upload of the local file `name` to `remote_path`; checks that it may be written"
-    dest = _key(remote_path) if remote_path is not None else name
+    dest = _check_path(remote_path) if remote_path is not None else _check_path(name)
     if remote_path is not None and str(remote_path).endswith('/'): dest = f'{dest}/{name}'.lstrip('/')
     try: m = self._model(dest, hash=False)
     except NotFoundError: return dest
@@ -326,13 +570,14 @@ def _move_into_place(self:Jupyter, tmp, dest, overwrite):
     try: return self.rename(tmp, dest)
     except ConflictError:
         if not overwrite: raise
-    old = f'{tmp}.old'
+    old = f'{tmp}.old'   # the server refuses to rename over a file: the old one goes aside for two requests' time
     self.rename(dest, old)
     try: m = self.rename(tmp, dest)
     except BaseException: self.rename(old, dest); raise
-    self.delete(old)
+    self._delete_quietly(old)
     return m
 
+# %% ../nbs/01_contents.ipynb #a1c0de07
 @patch
 def upload(self:Jupyter,
            local_path, # the local file
@@ -345,8 +590,7 @@ def upload(self:Jupyter,
     local_path = Path(local_path)
     size = local_path.stat().st_size
     dest = self._upload_target(local_path.name, remote_path, overwrite)
-    folder,_,name = dest.rpartition('/')
-    tmp = (folder + '/' if folder else '') + f'{name[:180]}.{secrets.token_hex(4)}.part'
+    tmp = _part_path(dest)
     bar,done,n,h = _Progress(progress, size, dest),0,max(1, -(-size // chunk_size)),hashlib.sha256()
     try:
         with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
@@ -359,7 +603,7 @@ def upload(self:Jupyter,
                 if i < n: nxt = pool.submit(prepare)
                 model = dict(type='file', format='base64', content=content)
                 if n > 1: model['chunk'] = -1 if i == n else i
-                m = self(_api(tmp), 'PUT', data=model)
+                m = self._contents(tmp, 'PUT', data=model)
                 del model, content
                 done += k; bar(done)
         if done != size or m.size != size:
@@ -371,10 +615,13 @@ def upload(self:Jupyter,
             if m.hash != mine:
                 raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
                                    f"{local_path.name!r}. It was changed during the upload; try again.")
-        res = self._move_into_place(tmp, dest, overwrite)
+        me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+        try:
+            self._clean_parts(dest, now, keep=tmp)
+            res = self._move_into_place(tmp, dest, overwrite)
+        finally: self._unlock(dest, me)
     except BaseException as e:
-        try: self(_api(tmp), 'DELETE')
-        except Exception: pass   # never there, or the server is gone: it is under its temporary name anyway
+        self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
         if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
         raise
     finally: bar.close()
@@ -386,6 +633,36 @@ def upload(self:Jupyter,
 # %% ../nbs/01_contents.ipynb #e0e71417
 _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
 
+def _local_target(remote_path, local_path) -> Path:
+    "Where `download` writes: `local_path`, or in it if it is a directory, under the last segment of `remote_path`"
+    name = _check_path(remote_path).rpartition('/')[2]   # the user's path names the file, never the server's answer
+    if not name: raise ValueError("Not downloaded: give the path of a file, not the server's root.")
+    if os.sep in name or (os.altsep and os.altsep in name):
+        raise ValueError(f"Not downloaded: {name!r} is not a local file name here. Pass local_path= to name it.")
+    local = Path(local_path) if local_path is not None else Path(name)
+    return local / name if local.is_dir() else local
+
+def _local_part(local:Path) -> Path:
+    "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
+    return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
+
+def _pid_alive(pid:int) -> bool:
+    "Is the local process `pid` running?"
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: pass   # alive, another user's
+    return True
+
+def _clean_local_parts(local:Path):
+    "Remove the parts of earlier downloads to `local` whose process is gone (or that did not grow for `_STALE_PART` s)"
+    for p in local.parent.glob('.*.part'):
+        m = re.fullmatch(r'\.(.*)\.([0-9a-f]{8})[0-9a-f]{4}\.part', p.name)
+        if not m or m[1] != _stem(local.name, 19): continue
+        try:
+            if not _pid_alive(int(m[2], 16)) or time.time() - p.stat().st_mtime > _STALE_PART: p.unlink()
+        except OSError: pass
+
+# %% ../nbs/01_contents.ipynb #a1c0de08
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
@@ -396,11 +673,18 @@ def download(self:Jupyter,
             ) -> Path:
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
     if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
-    m = self._model(remote_path, hash=False)
+    local = _local_target(remote_path, local_path)
+    try: m = self._model(remote_path, hash=False)
+    except NotFoundError as e:
+        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
+        except JupyterError: aside = False
+        if aside:
+            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
+                      "puts it back.",)
+        raise
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
-    local = Path(local_path) if local_path is not None else Path(m.name)
-    if local.is_dir(): local = local / m.name
-    tmp = local.with_name(f'.{local.name}.{secrets.token_hex(4)}.part')
+    _clean_local_parts(local)
+    tmp = _local_part(local)
     bar,done = _Progress(progress, m.size, _key(remote_path)),0
     by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
     # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
@@ -408,11 +692,12 @@ def download(self:Jupyter,
         theirs = pool.submit(self._model, remote_path) if by_hash else None
         h,hashing = hashlib.sha256(),None
         try:
-            r = self('files/' + quote_path(remote_path), raw=True)
+            r = self('files/' + quote_path(_key(remote_path)), raw=True)
             try:
                 with r, open(tmp, 'wb') as f:
                     for b in r.iter_content(chunk_size):
                         f.write(b); done += len(b)
+                        if m.size is not None and done > m.size: break   # more than the file holds: stop reading
                         if theirs:
                             if hashing: hashing.result()
                             hashing = pool.submit(h.update, b)
