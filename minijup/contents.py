@@ -577,6 +577,26 @@ def _move_into_place(self:Jupyter, tmp, dest, overwrite):
     self._delete_quietly(old)
     return m
 
+# %% ../nbs/01_contents.ipynb #1c5adf8d
+@patch
+def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
+    "Upload `local_path` in one request straight over `dest`, under its lock: the server replaces the file whole"
+    data = local_path.read_bytes()
+    bar = _Progress(progress, len(data), dest)
+    me,_ = self._lock(dest)
+    try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
+    finally: self._unlock(dest, me); bar.close()
+    if m.size != len(data):
+        raise JupyterError(f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of {local_path.name!r}. "
+                           "Try again.", method='PUT', url=self.url + _api(dest))
+    m = self._model(dest)
+    if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != hashlib.sha256(data).hexdigest():
+        raise ConflictError(f"Uploaded, but not kept: another client wrote {dest!r} right after this upload. Look at it, "
+                            "then upload again if yours should win.", method='PUT', url=self.url + _api(dest))
+    bar(len(data), final=True)
+    _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=m.last_modified))
+    return m
+
 # %% ../nbs/01_contents.ipynb #a1c0de07
 @patch
 def upload(self:Jupyter,
@@ -590,6 +610,7 @@ def upload(self:Jupyter,
     local_path = Path(local_path)
     size = local_path.stat().st_size
     dest = self._upload_target(local_path.name, remote_path, overwrite)
+    if overwrite and size <= chunk_size: return self._put_whole(local_path, dest, progress)   # never leaves `dest` empty
     tmp = _part_path(dest)
     bar,done,n,h = _Progress(progress, size, dest),0,max(1, -(-size // chunk_size)),hashlib.sha256()
     try:
