@@ -265,6 +265,16 @@ def _rmdir(self:Jupyter, path, owners:list=None) -> bool:
 
 # %% ../nbs/01_contents.ipynb #a1c0de03
 @patch
+def _lock_dir(self:Jupyter, tmp, path) -> bool:
+    "Create the lock directory `tmp` of `path`; a server that refuses it refuses writing `path`: say so in its terms"
+    try: self._contents(tmp, 'PUT', data={'type': 'directory'}); return True
+    except RequestError as e: err = e
+    hidden = _key(path).rpartition('/')[2].startswith('.')
+    raise RequestError(f"Not written: the server refused to create {_key(path)!r} (status {err.status}), so nothing was "
+        "written." + (" It creates hidden files (names starting with '.') only when started with "
+        "--ContentsManager.allow_hidden=True." if hidden else ""), status=err.status, method='PUT', url=self.url + _api(path))
+
+@patch
 def _lock(self:Jupyter, path) -> tuple:
     "Take the minijup lock of `path` on the server, waiting up to `_LOCK_WAIT` s: (owner id for `_unlock`, server time)"
     lock,me,deadline = _lock_path(path), secrets.token_hex(4), time.monotonic() + _LOCK_WAIT
@@ -272,7 +282,7 @@ def _lock(self:Jupyter, path) -> tuple:
     mark = dict(type='file', format='text', content=json.dumps(dict(host=socket.gethostname(), pid=os.getpid())))
     try:
         while True:
-            if not made: self._contents(tmp, 'PUT', data={'type': 'directory'}); made = True
+            if not made: made = self._lock_dir(tmp, path)
             now = _when(self._contents(f'{tmp}/{me}', 'PUT', data=mark))   # the server's clock, now
             try: self._contents(tmp, 'PATCH', data={'path': lock})
             except (ConflictError, ServerError, NotFoundError): pass   # held (409), or lost a race for it (500, 404)
