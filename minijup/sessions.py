@@ -53,11 +53,32 @@ def _model(cls, jp, m, created=True):
     o = cls(m); o._jp,o._created = jp,created
     return o
 
+# %% ../nbs/02_sessions.ipynb #4c1da7e6
+def _checked(jp, m, path:str, session:bool=False):
+    "The model `m` that `path` answered, if it has the shape of a kernel (or, with `session`, a session) model"
+    def ok(k): return isinstance(k, dict) and isinstance(k.get('id'), str) and bool(k['id'])
+    if ok(m) and (not session or ok(m.get('kernel'))): return m
+    what = 'session' if session else 'kernel'
+    raise ResponseError(f"{jp.url}{path} answered with something that is not a {what} model ({str(m)[:80]!r}): a "
+        f"{what} model has an 'id'" + (" and a 'kernel' with an 'id'" if session else "") + ". Is this a Jupyter server?",
+        method='GET', url=jp.url + path)
+
+def _checked_all(jp, ms, path:str, session:bool=False) -> list:
+    "The list of models `ms` that `path` answered, each checked with `_checked`"
+    if not isinstance(ms, list):
+        raise ResponseError(f"{jp.url}{path} answered with {type(ms).__name__}, not the list of models a Jupyter server "
+                            "gives. Is this a Jupyter server?", method='GET', url=jp.url + path)
+    return [_checked(jp, m, path, session) for m in ms]
+
 # %% ../nbs/02_sessions.ipynb #123c60de
 @patch
 def kernelspecs(self:Jupyter) -> AttrDict:
     "The server's kernelspecs: `default` (a name) and `kernelspecs` (name -> spec) (`GET /api/kernelspecs`)"
-    return self('api/kernelspecs')
+    ks = self('api/kernelspecs', expect=dict)
+    if not isinstance(ks.get('kernelspecs'), dict):
+        raise ResponseError(f"{self.url}api/kernelspecs answered without a 'kernelspecs' object. Is this a Jupyter "
+                            "server?", method='GET', url=self.url + 'api/kernelspecs')
+    return ks
 
 # %% ../nbs/02_sessions.ipynb #7c7b9102
 @patch
@@ -75,7 +96,7 @@ def _no_such_kernel(self:Jupyter, name, err):
 @patch
 def sessions(self:Jupyter) -> list:
     "All sessions on the server (`GET /api/sessions`)"
-    return self('api/sessions')
+    return _checked_all(self, self('api/sessions'), 'api/sessions', session=True)
 
 @patch
 def new_session(self:Jupyter,
@@ -93,14 +114,15 @@ def new_session(self:Jupyter,
     except (ServerError, RequestError, NotFoundError) as e:
         if kernel_name and not kernel_id: raise self._no_such_kernel(kernel_name, e) from None
         raise
-    s = _model(Session, self, s, created=s.id not in before)
+    s = _model(Session, self, _checked(self, s, 'api/sessions', session=True), created=s.id not in before)
     if s.created: _owned(self).sessions[s.id] = s
     return s
 
 @patch
 def session(self:Jupyter, session) -> AttrDict:
     "One session, by model or id (`GET /api/sessions/<id>`)"
-    return self(f'api/sessions/{_id(session)}')
+    path = f'api/sessions/{_id(session)}'
+    return _checked(self, self(path), path, session=True)
 
 # %% ../nbs/02_sessions.ipynb #cbf4ae12
 @patch
@@ -115,7 +137,8 @@ def update_session(self:Jupyter, session,
     body = {k:v for k,v in dict(path=path, name=name, type=type).items() if v is not None}
     if kernel_id: body['kernel'] = {'id': _kernel_id(kernel_id)}
     elif kernel_name: body['kernel'] = {'name': kernel_name}
-    return self(f'api/sessions/{_id(session)}', 'PATCH', data=body)
+    path = f'api/sessions/{_id(session)}'
+    return _checked(self, self(path, 'PATCH', data=body), path, session=True)
 
 @patch
 def rename_session(self:Jupyter, session, path:str, name:str=None) -> AttrDict:
@@ -133,7 +156,7 @@ def delete_session(self:Jupyter, session) -> None:
 @patch
 def kernels(self:Jupyter) -> list:
     "All running kernels (`GET /api/kernels`)"
-    return self('api/kernels')
+    return _checked_all(self, self('api/kernels'), 'api/kernels')
 
 @patch
 def start_kernel(self:Jupyter,
@@ -142,7 +165,7 @@ def start_kernel(self:Jupyter,
                 ) -> Kernel:
     "Start a kernel (`POST /api/kernels`)"
     body = {k:v for k,v in dict(name=name, path=path).items() if v is not None}
-    try: k = _model(Kernel, self, self('api/kernels', 'POST', data=body))
+    try: k = _model(Kernel, self, _checked(self, self('api/kernels', 'POST', data=body), 'api/kernels'))
     except (ServerError, RequestError, NotFoundError) as e:
         if name: raise self._no_such_kernel(name, e) from None
         raise
@@ -152,7 +175,8 @@ def start_kernel(self:Jupyter,
 @patch
 def kernel(self:Jupyter, kernel) -> AttrDict:
     "One kernel: its name, `execution_state`, `last_activity` and `connections` (`GET /api/kernels/<id>`)"
-    return self(f'api/kernels/{_kernel_id(kernel)}')
+    path = f'api/kernels/{_kernel_id(kernel)}'
+    return _checked(self, self(path), path)
 
 # %% ../nbs/02_sessions.ipynb #e7404d4e
 @patch
@@ -163,7 +187,8 @@ def interrupt_kernel(self:Jupyter, kernel) -> None:
 @patch
 def restart_kernel(self:Jupyter, kernel) -> AttrDict:
     "Restart a kernel: same id, a fresh process (`POST /api/kernels/<id>/restart`)"
-    return self(f'api/kernels/{_kernel_id(kernel)}/restart', 'POST')
+    path = f'api/kernels/{_kernel_id(kernel)}/restart'
+    return _checked(self, self(path, 'POST'), path)
 
 @patch
 def shutdown_kernel(self:Jupyter, kernel) -> None:
