@@ -159,12 +159,12 @@ def _cmd_download(args):
 
 def _cmd_kernels(args):
     with _server(args) as jp:
-        for k in jp.kernels(): print(f"{k.id}  {k.name}  {k.execution_state}  {k.connections} connection(s)")
+        for k in jp.kernels(): print(f"{k.id}  {k.get('name')}  {k.get('execution_state')}  {k.get('connections')} connection(s)")
     return 0
 
 def _cmd_sessions(args):
     with _server(args) as jp:
-        for s in jp.sessions(): print(f"{s.id}  {s.path}  {(s.get('kernel') or {}).get('name')}")
+        for s in jp.sessions(): print(f"{s.id}  {s.get('path')}  {s.kernel.get('name')}")
     return 0
 
 def _cmd_shutdown(args):
