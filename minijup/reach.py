@@ -146,10 +146,10 @@ class JupyterHub:
     def __repr__(self): return f'JupyterHub({self.url!r})'
 
     @property
-    def version(self) -> str: return self.api('api/').version
+    def version(self) -> str: return self.api('api/', expect=dict).get('version')
     def me(self) -> AttrDict:
         "Who the token stands for: `name`, `kind`, `scopes`, ... (`GET /hub/api/user`)"
-        return self.api('api/user')
+        return self.api('api/user', expect=dict)
     @property
     def user(self) -> str:
         "The user whose server this client manages"
@@ -164,7 +164,12 @@ def _server_api(self:JupyterHub, name=''):
 @patch
 def server_status(self:JupyterHub, name:str='') -> str:
     "'running', 'starting', 'stopping' or 'stopped': the state of the user's server `name`"
-    s = (self.api(f'api/users/{quote(self.user, safe="")}').get('servers') or {}).get(name)
+    path = f'api/users/{quote(self.user, safe="")}'
+    servers = self.api(path, expect=dict).get('servers') or {}
+    s = servers.get(name) if isinstance(servers, dict) else None
+    if not isinstance(servers, dict) or not isinstance(s, (dict, type(None))):
+        raise ResponseError(f"{self.api.url}{path} answered with 'servers' of the wrong shape. Is this a JupyterHub?",
+                            method='GET', url=self.api.url + path)
     if not s: return 'stopped'
     if s.get('pending'): return {'spawn': 'starting', 'stop': 'stopping'}.get(s.pending, s.pending)
     return 'running' if s.get('ready') else 'starting'
@@ -225,7 +230,11 @@ def new_token(self:JupyterHub,
              ) -> str:
     "A new API token for the user (`POST /hub/api/users/NAME/tokens`); keep it out of outputs and logs"
     body = {k:v for k,v in dict(scopes=scopes, note=note, expires_in=expires_in).items() if v is not None}
-    return self.api(f'api/users/{quote(self.user, safe="")}/tokens', 'POST', data=body).token
+    tok = self.api(f'api/users/{quote(self.user, safe="")}/tokens', 'POST', data=body, expect=dict).get('token')
+    if not isinstance(tok, str) or not tok:
+        raise ResponseError("The hub answered the new token's request without a token. Is this a JupyterHub?",
+                            method='POST', url=self.api.url + f'api/users/{quote(self.user, safe="")}/tokens')
+    return tok
 
 # %% ../nbs/07_reach.ipynb #0b6c368a
 class ServerNotRunningError(ConnectError):
