@@ -197,7 +197,7 @@ def _add_output(self:ExecutionResult, msg, displays):
         if c['text'].startswith(_RATE_NOTICES): self.truncated = True
         last = self.outputs[-1] if self.outputs else None
         if last is not None and last.output_type == 'stream' and last.name == c['name'] and last is not self._notice:
-            last.text += c['text']; return last
+            last['text'] = last['text'] + c['text']; return last   # (not `last.text +=`: 6 times slower on a flood)
     out = output_from_msg(msg)
     did = (c.get('transient') or {}).get('display_id')
     if did: displays.add(did, out)
