@@ -291,6 +291,7 @@ def _connect(self:KernelConnection, timeout=None):
     queued, self._queue = self._queue, []
     for m in queued: self._send_now(m)
 
+# %% ../nbs/03_websockets.ipynb #c0ffee01
 @patch
 def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
     "Do the websocket handshake; return the minijup error for a failure, else None"
@@ -643,6 +644,7 @@ def _wait(self:KernelConnection, req, timeout=None):
     if req.user_exc is not None: raise req.user_exc
     return req
 
+# %% ../nbs/03_websockets.ipynb #c0ffee02
 @patch
 def _read_until(self:KernelConnection, req, deadline):
     "Holding the lock: read and dispatch every message until `req` is done or `deadline`; look into silences"
@@ -718,6 +720,7 @@ def submit(self:KernelConnection,
     self.send(msg)
     return res
 
+# %% ../nbs/03_websockets.ipynb #c0ffee03
 _INTERRUPT_GRACE = 5   # s an interrupted execution gets to end before `wait` says that the interrupt did not stop it
 
 @patch
@@ -747,6 +750,7 @@ def _stop(self:KernelConnection, res, req) -> str:
                 'connection waits behind it. Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
     except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
 
+# %% ../nbs/03_websockets.ipynb #c0ffee04
 def _finish(res, req):
     "Fill `res` from the reply of `req`"
     c = req.reply['content']
