@@ -486,7 +486,10 @@ def _restarted_elsewhere(self:KernelConnection):
 def _fail_pending(self:KernelConnection, make_error, kinds=('execute', 'request')):
     "End the requests in flight of `kinds` with a fresh `make_error()` each, and wake the thread that reads"
     for req in list(self._pending.values()):
-        if req.kind in kinds and not req.done: req.fail(make_error())
+        if req.exc is not None: self._pending.pop(req.msg_id, None)   # failed before: its waiter (if any) holds it
+        elif req.kind in kinds and not req.done:
+            req.fail(make_error())
+            if req.result is not None: req.result.status,req.result.done = 'error',True
     self._wake()
 
 # %% ../nbs/03_websockets.ipynb #8e2f0c03
