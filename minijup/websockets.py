@@ -496,13 +496,13 @@ def _fail_pending(self:KernelConnection, make_error, kinds=('execute', 'request'
 _PROBE_AFTER,_PROBE_WAIT = 1.0, 3.0   # s of idle without a reply before asking the kernel; s to wait for its answer
 
 @patch
-def _probe(self:KernelConnection):
+def _probe(self:KernelConnection, state=None):
     "Ask the kernel who it is (`kernel_info` on control) without waiting; `_dispatch` hands the reply to `_probed`"
     if self._probing is not None: return
     msg = new_msg('kernel_info_request', {}, self.session_id, channel='control')
     self._probing = self._pending[msg['header']['msg_id']] = _Request(msg, 'probe')
     self._probing.sent = time.monotonic()
-    self._probing.silence = self._probing.sent - self._heard
+    self._probing.silence,self._probing.state = self._probing.sent - self._heard, state   # state: the server's, before
     self.send(msg)
 
 @patch
@@ -514,7 +514,7 @@ def _probed(self:KernelConnection, probe):
     if self._kernel_session is not None and s != self._kernel_session: return self._restarted_elsewhere()
     lost = [r for r in self._pending.values() if r.kind == 'execute' and r.reply is None and r.exc is None
             and ((r.idle and r.idle_at < probe.sent) or (probe.silence >= 5 and r.sent < probe.sent - 5))]
-    if any(not r.idle for r in lost) and self._state() != 'idle': lost = [r for r in lost if r.idle]  # still running
+    if probe.state != 'idle': lost = [r for r in lost if r.idle]   # the others may still be running
     for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
                                         f'({self.malformed} malformed messages were dropped). Outputs are in .result.'))
 
@@ -660,8 +660,8 @@ def _read_until(self:KernelConnection, req, deadline):
         if stuck and now - req.idle_at >= _PROBE_AFTER: self._probe()
         if now - self._heard >= 5 and now - self._asked >= 5:   # silence: is the kernel still there, and ours?
             self._asked = now
-            if self._kernel_gone(): raise self._lost('the kernel is gone')
-            if req.kind == 'execute': self._probe()
+            state = self._state()   # (raises if the kernel is gone)
+            if req.kind == 'execute': self._probe(state)
         quiet = 0.25 if stuck or self._probing is not None else 5.0
         try: msg = self._recv(quiet if deadline is None else min(deadline - now, quiet), deadline)
         except _Closed as e:
@@ -678,7 +678,7 @@ def _abandon(self:KernelConnection, req):
         if req.kind == 'execute' and not req.done:
             self.jp(f'api/kernels/{self.kernel_id}/interrupt', 'POST', timeout=5)
             self._wait(req, 3)
-    except (JupyterError, OSError): pass
+    except Exception: pass   # (not a second KeyboardInterrupt: that ends it at once)
     finally: self._pending.pop(req.msg_id, None)
 
 # %% ../nbs/03_websockets.ipynb #a3c6436a
