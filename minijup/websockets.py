@@ -515,6 +515,9 @@ def _probed(self:KernelConnection, probe):
     lost = [r for r in self._pending.values() if r.kind == 'execute' and r.reply is None and r.exc is None
             and ((r.idle and r.idle_at < probe.sent) or (probe.silence >= 5 and r.sent < probe.sent - 5))]
     if probe.state != 'idle': lost = [r for r in lost if r.idle]   # the others may still be running
+    for r in list(self._pending.values()):   # the reply came, its idle status was lost: the execution is over
+        if r.kind == 'execute' and r.reply is not None and not r.idle and probe.state == 'idle' and probe.silence >= 5:
+            r.idle,r.idle_at = True,probe.sent; r._end(self)
     for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
                                         f'({self.malformed} malformed messages were dropped). Outputs are in .result.'))
 
