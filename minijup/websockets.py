@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError',
-           'ExecutionResult', 'output_from_msg', 'KernelConnection', 'FrameReader']
+           'KernelRestartedError', 'ExecutionResult', 'output_from_msg', 'KernelConnection', 'FrameReader']
 
 # %% ../nbs/03_websockets.ipynb #b673bfcd
-import json, random, select, socket, struct, threading, time, uuid
+import json, random, select, socket, struct, threading, time, uuid, warnings, weakref
 from collections import deque
 from datetime import datetime, timezone
 import nbformat
@@ -34,6 +34,27 @@ def new_msg(msg_type:str, # e.g. 'execute_request'
     return dict(header=hdr, parent_header=parent or {}, metadata=metadata or {}, content=content,
                 buffers=list(buffers or []), channel=channel)
 
+# %% ../nbs/03_websockets.ipynb #5c1e0a02
+_CHANNELS = ('shell', 'iopub', 'stdin', 'control')
+
+def _malformed(why) -> ResponseError:
+    why = f'{type(why).__name__}: {why}' if isinstance(why, Exception) else why
+    return ResponseError(f'The server sent a malformed kernel message ({str(why)[:120]}); it was dropped.')
+
+def _check_msg(msg) -> dict:
+    "`msg` if it has the shape of a kernel message; else raise `ResponseError`"
+    if not isinstance(msg, dict): raise _malformed(f'a JSON {type(msg).__name__}, not an object')
+    for k in ('parent_header', 'metadata'):
+        if msg.get(k) is None: msg[k] = {}
+    for k in ('header', 'parent_header', 'metadata', 'content'):
+        if not isinstance(msg.get(k), dict): raise _malformed(f'its {k} is not an object')
+    h,p = msg['header'], msg['parent_header']
+    if not isinstance(h.get('msg_type'), str): raise _malformed('its header has no msg_type')
+    if not all(isinstance(d.get('msg_id', ''), str) and isinstance(d.get('session', ''), str) for d in (h, p)):
+        raise _malformed('a msg_id or session that is not a string')
+    if msg.get('channel') not in _CHANNELS: raise _malformed(f"unknown channel {str(msg.get('channel'))[:20]!r}")
+    return msg
+
 # %% ../nbs/03_websockets.ipynb #3af3ae11
 def _dumps(o): return json.dumps(o, default=str, separators=(',', ':')).encode()
 
@@ -47,12 +68,18 @@ def pack_v1(msg:dict) -> bytes:
     return struct.pack(f'<{len(offsets)+1}Q', len(offsets), *offsets) + b''.join(parts)
 
 def unpack_v1(data:bytes) -> dict:
-    "A message from a v1 subprotocol frame"
-    n = struct.unpack_from('<Q', data)[0]
-    offs = struct.unpack_from(f'<{n}Q', data, 8)
-    parts = [data[a:b] for a,b in zip(offs, offs[1:])]
-    msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
-    return dict(msg, channel=parts[0].decode(), buffers=parts[5:])
+    "A message from a v1 subprotocol frame; `ResponseError` if the frame does not hold one"
+    try:
+        n = struct.unpack_from('<Q', data)[0]
+        if not 6 <= n <= len(data) // 8 - 1: raise ValueError(f'{n} offsets in a frame of {len(data)} bytes')
+        offs = struct.unpack_from(f'<{n}Q', data, 8)
+        if offs[0] < 8 * (n + 1) or offs[-1] > len(data) or any(a > b for a,b in zip(offs, offs[1:])):
+            raise ValueError('offsets out of order or outside the frame')
+        parts = [data[a:b] for a,b in zip(offs, offs[1:])]
+        msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
+        msg = dict(msg, channel=parts[0].decode(), buffers=parts[5:])
+    except (struct.error, ValueError, RecursionError) as e: raise _malformed(e) from None
+    return _check_msg(msg)
 
 # %% ../nbs/03_websockets.ipynb #6c4324c7
 def pack_json(msg:dict):
@@ -65,12 +92,19 @@ def pack_json(msg:dict):
     return struct.pack(f'!{len(parts)+1}I', len(parts), *offsets) + b''.join(parts)
 
 def unpack_json(data) -> dict:
-    "A message from a default-protocol frame (JSON text, or binary with buffers)"
-    if isinstance(data, str): msg = json.loads(data); msg['buffers'] = []; return msg
-    n = struct.unpack_from('!I', data)[0]
-    offs = [*struct.unpack_from(f'!{n}I', data, 4), len(data)]
-    parts = [data[a:b] for a,b in zip(offs, offs[1:])]
-    return dict(json.loads(parts[0]), buffers=parts[1:])
+    "A message from a default-protocol frame (JSON text, or binary with buffers); `ResponseError` if it holds none"
+    try:
+        if isinstance(data, str): msg, bufs = json.loads(data), []
+        else:
+            n = struct.unpack_from('!I', data)[0]
+            if not 1 <= n <= len(data) // 4 - 1: raise ValueError(f'{n} offsets in a frame of {len(data)} bytes')
+            offs = [*struct.unpack_from(f'!{n}I', data, 4), len(data)]
+            if offs[0] < 4 * (n + 1) or any(a > b for a,b in zip(offs, offs[1:])): raise ValueError('offsets out of order')
+            parts = [data[a:b] for a,b in zip(offs, offs[1:])]
+            msg, bufs = json.loads(parts[0]), parts[1:]
+    except (struct.error, ValueError, RecursionError) as e: raise _malformed(e) from None
+    if isinstance(msg, dict): msg['buffers'] = bufs
+    return _check_msg(msg)
 
 # %% ../nbs/03_websockets.ipynb #8391e013
 class ExecutionError(JupyterError):
@@ -78,6 +112,9 @@ class ExecutionError(JupyterError):
     def __init__(self, msg, ename=None, evalue=None, traceback=None):
         super().__init__(msg)
         self.ename,self.evalue,self.traceback = ename,evalue,traceback or []
+
+class KernelRestartedError(KernelDiedError):
+    "The kernel was restarted (by another client, or by `restart`) while a request ran: its state is lost"
 
 _RATE_NOTICES = ('IOPub data rate exceeded', 'IOPub message rate exceeded')
 
@@ -87,7 +124,8 @@ class ExecutionResult:
         self.code,self.msg_id = code,msg_id
         self.status,self.execution_count,self.reply,self.error = None,None,None,None
         self.outputs,self.messages,self.truncated,self.done = [],[],False,False
-        self._clear_wait = False
+        self.size,self.dropped = 0,0   # bytes of output received, and of those, dropped over `max_output`
+        self._clear_wait,self._notice = False,None
 
     def __repr__(self):
         return f'ExecutionResult(status={self.status!r}, execution_count={self.execution_count}, outputs={len(self.outputs)})'
@@ -120,6 +158,24 @@ def output_from_msg(msg:dict) -> nbformat.NotebookNode:
     if 'metadata' in out and out['metadata'] is None: out['metadata'] = {}
     return nbformat.from_dict(out)
 
+# %% ../nbs/03_websockets.ipynb #7d1e0b03
+class _Displays:
+    "Output nodes by `display_id`, held weakly: a display lives as long as a result (or a notebook) holds it"
+    def __init__(self): self._refs,self._sweep_at = {},1000
+    def add(self, did, out):
+        refs = self._refs.setdefault(did, [])
+        refs.append(weakref.ref(out))
+        if len(refs) >= 16 and not len(refs) & (len(refs) - 1): refs[:] = [r for r in refs if r() is not None]
+        if len(self._refs) > self._sweep_at: self._sweep()
+    def get(self, did, default=None):
+        "The live output nodes shown with `did`, or `default`"
+        outs = [o for o in (r() for r in self._refs.get(did, ())) if o is not None]
+        return outs or default
+    def _sweep(self):
+        self._refs = {d: live for d,refs in self._refs.items() if (live := [r for r in refs if r() is not None])}
+        self._sweep_at = max(1000, 2 * len(self._refs))
+    def __len__(self): return len(self._refs)
+
 # %% ../nbs/03_websockets.ipynb #5b475d2b
 @patch
 def _add_output(self:ExecutionResult, msg, displays):
@@ -127,7 +183,7 @@ def _add_output(self:ExecutionResult, msg, displays):
     t,c = msg['header']['msg_type'], msg['content']
     if t == 'clear_output':
         if c.get('wait'): self._clear_wait = True
-        else: self.outputs.clear()
+        else: self.outputs.clear(); self._notice = None
         return None
     if t == 'update_display_data':
         did = (c.get('transient') or {}).get('display_id')
@@ -135,17 +191,43 @@ def _add_output(self:ExecutionResult, msg, displays):
             o['data'],o['metadata'] = nbformat.from_dict(c.get('data', {})), nbformat.from_dict(c.get('metadata', {}))
         return displays.get(did, [None])[-1]
     if t not in ('stream', 'display_data', 'execute_result', 'error'): return None
-    if self._clear_wait: self.outputs.clear(); self._clear_wait = False
+    if self._clear_wait: self.outputs.clear(); self._clear_wait = False; self._notice = None
     if t == 'stream':
-        if any(c.get('text', '').startswith(n) for n in _RATE_NOTICES): self.truncated = True
+        if not isinstance(c['text'], str) or not isinstance(c['name'], str): raise TypeError('a stream without text')
+        if c['text'].startswith(_RATE_NOTICES): self.truncated = True
         last = self.outputs[-1] if self.outputs else None
-        if last is not None and last.output_type == 'stream' and last.name == c['name']:
-            last.text += c['text']; return last
+        if last is not None and last.output_type == 'stream' and last.name == c['name'] and last is not self._notice:
+            last['text'] = last['text'] + c['text']; return last   # (not `last.text +=`: 6 times slower on a flood)
     out = output_from_msg(msg)
     did = (c.get('transient') or {}).get('display_id')
-    if did: displays.setdefault(did, []).append(out)
+    if did: displays.add(did, out)
     self.outputs.append(out)
     return out
+
+# %% ../nbs/03_websockets.ipynb #7d1e0b02
+_OUTPUT_TYPES = ('stream', 'display_data', 'execute_result', 'update_display_data')
+
+def _output_size(t, c) -> int:
+    "The bytes an output message brings (its text, or its data)"
+    if t == 'stream': return len(c['text']) if isinstance(c.get('text'), str) else 0
+    d = c.get('data')
+    return sum(len(v) if isinstance(v, str) else len(_dumps(v)) for v in d.values()) if isinstance(d, dict) else 0
+
+@patch
+def _over(self:ExecutionResult, msg, limit) -> bool:
+    "Count an output message; past `limit` bytes drop it, and say so in one notice"
+    t = msg['header']['msg_type']
+    if t not in _OUTPUT_TYPES: return False
+    n = _output_size(t, msg['content'])
+    self.size += n
+    if limit is None or self.size <= limit: return False
+    self.dropped += n; self.truncated = True
+    if self._notice is None:
+        self._notice = nbformat.from_dict({'output_type': 'stream', 'name': 'stderr', 'text': ''})
+        self.outputs.append(self._notice)
+    self._notice.text = (f'[minijup: output over max_output={limit:,} bytes was dropped: {self.dropped:,} bytes '
+                         'so far]\n')
+    return True
 
 # %% ../nbs/03_websockets.ipynb #5939916a
 class KernelConnection:
@@ -155,15 +237,22 @@ class KernelConnection:
                  kernel_id:str, # the kernel's id
                  protocol:str=None, # None: offer v1, take what the server selects; 'json': the default framing only
                  reconnect_tries:int=7, # how often to try to reconnect after the connection drops
+                 max_output:int=100_000_000, # bytes of output one execution keeps; more is dropped and counted
+                 max_frame:int=2**30, # the largest websocket message accepted (bytes); a larger one drops the socket
                 ):
         self.jp,self.kernel_id,self.reconnect_tries = jp,kernel_id,reconnect_tries
+        self.max_output,self.max_frame = max_output,max_frame
         self.session_id = uuid.uuid4().hex
         self._want = protocol
-        self._pending,self._displays,self._comm_handlers = {},{},{}
+        self._pending,self._displays,self._comm_handlers = {},_Displays(),{}
         self._seen,self._seen_order = set(),deque()
         self._queue,self.ws,self.protocol,self.closed = [],None,None,False
         self._lock,self._send_lock = threading.RLock(),threading.Lock()
-        self.reconnects,self._restarted = 0,False
+        self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread when another one ends a request
+        self._wake_r.setblocking(False); self._wake_w.setblocking(False)
+        self.reconnects,self.malformed,self.handler_errors = 0,0,deque(maxlen=10)
+        self._restarted,self._restarting,self._kernel_session,self._probing = False,False,None,None
+        self._heard = self._asked = time.monotonic()
         self._connect()
 
     def __repr__(self):
@@ -179,45 +268,53 @@ def ws_url(self:KernelConnection) -> str:
     base = 'ws' + self.jp.url[4:] if self.jp.url.startswith('http') else self.jp.url
     return f'{base}api/kernels/{self.kernel_id}/channels?session_id={self.session_id}'
 
+def _headers(jp) -> list:
+    "The upgrade request's headers; built here so that no variable of a frame that can raise holds the token"
+    return ['User-Agent: minijup'] + ([f'Authorization: token {jp._token}'] if jp._token else [])
+
 @patch
 def _connect(self:KernelConnection, timeout=None):
     "Open the websocket; then send what was queued while disconnected"
     jp = self.jp
-    hdrs = ['User-Agent: minijup'] + ([f'Authorization: token {jp._token}'] if jp._token else [])
     sslopt = {}
     if self.ws_url.startswith('wss'):
         import ssl
         sslopt = {'cert_reqs': ssl.CERT_NONE} if jp.verify is False else {'ca_certs': jp.verify} if isinstance(jp.verify, str) else {}
     ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True, sslopt=sslopt)
-    ct = timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout)
+    err = self._handshake(ws, timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout))
+    if err is not None:   # raised here, outside any `except`: no chained exception carries the request
+        if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: self._ask_rest()   # the specific error
+        raise err
+    ws.settimeout(60)   # sending; reads have their own deadlines (`FrameReader`)
+    self.ws, self.protocol = ws, ('v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json')
+    self._reader = FrameReader(ws.sock, self.max_frame)
+    queued, self._queue = self._queue, []
+    for m in queued: self._send_now(m)
+
+# %% ../nbs/03_websockets.ipynb #c0ffee01
+@patch
+def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
+    "Do the websocket handshake; return the minijup error for a failure, else None"
+    v1 = None if self._want == 'json' else [V1_PROTOCOL]
     try:
-        try: ws.connect(self.ws_url, header=hdrs, timeout=ct, redirect_limit=0,
-                        subprotocols=None if self._want == 'json' else [V1_PROTOCOL])
+        try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0, subprotocols=v1)
         except websocket.WebSocketException as e:
             # a server that does not select v1 answers without a subprotocol, which websocket-client refuses
             if self._want == 'json' or 'Invalid WebSocket Header' not in str(e): raise
             self._want = 'json'
-            ws.connect(self.ws_url, header=hdrs, timeout=ct, redirect_limit=0)
+            ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0)
     except websocket.WebSocketBadStatusException as e:
         st = e.status_code
-        if 300 <= st < 400: self._ask_rest()
         cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
         msg = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
                404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
-        raise cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET',
-                  url=self.ws_url) from None
+        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET', url=self.ws_url)
     except websocket.WebSocketException as e:
-        self._ask_rest()
-        raise ResponseError(f'Could not connect to kernel {self.kernel_id}: {_redact(e, jp._token)}. (minijup does '
-                            'not follow redirects; a JupyterHub server that is not running redirects.)',
-                            url=self.ws_url) from None
+        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {_redact(e, self.jp._token)[:200]}. '
+                             '(minijup does not follow redirects; a JupyterHub server that is not running redirects.)',
+                             url=self.ws_url)
     except (OSError, socket.timeout) as e:
-        raise ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}', url=self.ws_url) from None
-    ws.settimeout(60)   # reading the rest of a frame whose start has arrived
-    self.ws, self.protocol = ws, ('v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json')
-    self._reader = FrameReader(ws.sock)
-    queued, self._queue = self._queue, []
-    for m in queued: self._send_now(m)
+        return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}', url=self.ws_url)
 
 # %% ../nbs/03_websockets.ipynb #c023c919
 @patch
@@ -239,46 +336,54 @@ def _send_now(self:KernelConnection, msg):
 def send(self:KernelConnection, msg:dict):
     "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
     if self.closed: raise JupyterError(f'The connection to kernel {self.kernel_id} is closed; connect again.')
+    self._heard = time.monotonic()   # silence is counted from here (see `_read_until`)
     try: self._send_now(msg)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
 
 # %% ../nbs/03_websockets.ipynb #1e5811e3
 class FrameReader:
     "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in large chunks"
-    def __init__(self, sock): self.sock,self.buf,self._op,self._parts = sock,bytearray(),None,[]
+    stall = 60   # seconds without a byte in the middle of a message, without a deadline, before the socket counts as dead
+    def __init__(self, sock, max_size:int=2**30):
+        self.sock,self.max_size,self.buf,self.n,self._op,self._parts = sock,max_size,bytearray(),0,None,[]
 
     def buffered(self) -> bool:
         "Is a part of a message already read (so that waiting on the socket would be wrong)?"
-        return bool(self.buf) or (hasattr(self.sock, 'pending') and self.sock.pending() > 0)
+        return self.n > 0 or (hasattr(self.sock, 'pending') and self.sock.pending() > 0)
 
-    def _fill(self, n):
-        "Read until at least `n` bytes are buffered"
-        while len(self.buf) < n:
-            if n - len(self.buf) > 2**20:   # a large payload: straight into a buffer of its size
-                big = bytearray(n); have = len(self.buf); big[:have] = self.buf
-                with memoryview(big) as view:
-                    while have < n:
-                        k = self.sock.recv_into(view[have:])
-                        if not k: raise ConnectionResetError('the server closed the connection')
-                        have += k
-                self.buf = big
-                return
-            chunk = self.sock.recv(max(n - len(self.buf), 2**16))
-            if not chunk: raise ConnectionResetError('the server closed the connection')
-            self.buf += chunk
+    def _fill(self, n, deadline):
+        "Read until `n` bytes are buffered; `socket.timeout` at `deadline` (what was read stays buffered)"
+        while self.n < n:
+            end = max(n, self.n + 2**16)   # a large payload: straight into room of its size
+            if len(self.buf) < end: self.buf.extend(bytes(end - len(self.buf)))
+            if not (hasattr(self.sock, 'pending') and self.sock.pending()):
+                left = self.stall if deadline is None else min(self.stall, deadline - time.monotonic())
+                if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                    raise socket.timeout('the rest of a websocket message did not arrive in time')
+            with memoryview(self.buf) as view: k = self.sock.recv_into(view[self.n:end])
+            if not k: raise ConnectionResetError('the server closed the connection')
+            self.n += k
 
-    def next(self) -> tuple:
+    def _take(self, a, b) -> bytes:
+        "Bytes a..b of the buffer; drop everything before b"
+        with memoryview(self.buf) as view: data = view[a:b].tobytes()
+        del self.buf[:b]; self.n -= b
+        if len(self.buf) > 2**21: del self.buf[max(self.n, 2**16):]   # give back the room of a large payload
+        return data
+
+    def next(self, deadline:float=None) -> tuple:
         "The next message: (opcode, payload); text 1, binary 2, close 8, ping 9, pong 10"
         while True:
-            self._fill(2)
+            self._fill(2, deadline)
             b0,b1 = self.buf[0],self.buf[1]
             fin,op,n,pos = b0 & 0x80, b0 & 0x0f, b1 & 0x7f, 2
-            if n == 126: self._fill(4); n = struct.unpack_from('!H', self.buf, 2)[0]; pos = 4
-            elif n == 127: self._fill(10); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos = 10
+            if n == 126: self._fill(4, deadline); n = struct.unpack_from('!H', self.buf, 2)[0]; pos = 4
+            elif n == 127: self._fill(10, deadline); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos = 10
             if b1 & 0x80: raise websocket.WebSocketProtocolException('the server sent a masked frame')
-            self._fill(pos + n)
-            with memoryview(self.buf) as view: data = view[pos:pos+n].tobytes()
-            del self.buf[:pos+n]
+            if n + sum(map(len, self._parts)) > self.max_size:
+                raise websocket.WebSocketPayloadException(f'a message of more than max_frame={self.max_size:,} bytes')
+            self._fill(pos + n, deadline)
+            data = self._take(pos, pos + n)
             if op >= 8: return op, data                   # control frames may come between fragments
             if op: self._op,self._parts = op,[data]
             else: self._parts.append(data)
@@ -290,22 +395,39 @@ class FrameReader:
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
 @patch
-def _recv(self:KernelConnection, timeout):
-    "The next message, or None if none arrived within `timeout` seconds (None: wait as long as it takes)"
+def _recv(self:KernelConnection, timeout, deadline=None):
+    "The next message; None if none came within `timeout` s (None: no limit), or a wake-up, a ping, a malformed one"
     sock = self.ws.sock
     if sock is None: raise websocket.WebSocketConnectionClosedException('socket is closed')
     if not self._reader.buffered():
-        r,_,_ = select.select([sock], [], [], timeout)
-        if not r: return None
+        r,_,_ = select.select([sock, self._wake_r], [], [], timeout)
+        if self._wake_r in r: self._unwake()
+        if sock not in r: return None
     if _QUICKACK is not None:
         try: sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         except OSError: pass
-    op, data = self._reader.next()
+    try: op, data = self._reader.next(deadline)
+    except socket.timeout:
+        if deadline is not None and time.monotonic() >= deadline: return None   # the rest is read by the next call
+        raise
+    except websocket.WebSocketPayloadException: self.malformed += 1; raise
     if op == 8: raise _Closed(struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005)
     if op == 9: self.ws.pong(data)
     if op not in (1, 2): return None
-    if self.protocol == 'v1': return unpack_v1(data)
-    return unpack_json(data.decode() if op == 1 else data)
+    try: return unpack_v1(data) if self.protocol == 'v1' else unpack_json(data.decode() if op == 1 else data)
+    except (ResponseError, UnicodeDecodeError): self.malformed += 1; return None
+
+@patch
+def _wake(self:KernelConnection):
+    "Make the thread that reads (if one does) look at its request again"
+    try: self._wake_w.send(b'w')
+    except OSError: pass
+
+@patch
+def _unwake(self:KernelConnection):
+    try:
+        while self._wake_r.recv(4096): pass
+    except OSError: pass
 
 class _Closed(Exception):
     "The server closed the websocket with `code`"
@@ -314,54 +436,146 @@ class _Closed(Exception):
 # %% ../nbs/03_websockets.ipynb #f4a49bbe
 @patch
 def _dispatch(self:KernelConnection, msg):
-    mid = msg['header'].get('msg_id')
-    if mid in self._seen: return
-    self._seen.add(mid); self._seen_order.append(mid)
-    if len(self._seen_order) > 10000: self._seen.discard(self._seen_order.popleft())
-    t,c = msg['header'].get('msg_type'), msg.get('content', {})
+    hdr = msg['header']
+    mid = hdr.get('msg_id')
+    if mid is not None:
+        if mid in self._seen: return
+        self._seen.add(mid); self._seen_order.append(mid)
+        if len(self._seen_order) > 10000: self._seen.discard(self._seen_order.popleft())
+    t,c = hdr['msg_type'], msg['content']
     if t in ('comm_open', 'comm_msg', 'comm_close'): self._comm(msg)
     if t == 'status' and c.get('execution_state') in ('restarting', 'dead'):
         state = c['execution_state']
         self._restarted = True
-        for req in list(self._pending.values()):
-            if req.kind == 'execute':
-                req.fail(KernelDiedError(f"The kernel died while running this code (the server reports {state!r}"
-                    f"{'; it is restarting the kernel' if state == 'restarting' else ''}). Outputs so far are in "
-                    "the error's .result."))
+        self._fail_pending(lambda: KernelDiedError(f"The kernel died while running this code (the server reports "
+            f"{state!r}{'; it is restarting the kernel' if state == 'restarting' else ''}). Outputs so far are in "
+            "the error's .result."), kinds=('execute',))
         return
-    req = self._pending.get((msg.get('parent_header') or {}).get('msg_id'))
-    if req is not None: req.add(msg, self)
+    if self._replaced(msg, t, c): return
+    req = self._pending.get(msg['parent_header'].get('msg_id'))
+    if req is None: return
+    if self._kernel_session is None and req.exc is None: self._kernel_session = hdr.get('session')
+    req.add(msg, self)
+    if req is self._probing and req.reply is not None: self._probed(req)
+
+# %% ../nbs/03_websockets.ipynb #8e2f0c02
+@patch
+def _replaced(self:KernelConnection, msg, t, c) -> bool:
+    "Is `msg` the sign that the kernel was shut down or replaced behind our back? Then end what is in flight"
+    s, known = msg['header'].get('session'), self._kernel_session
+    if known is None or self._restarting: return False
+    if t == 'shutdown_reply' and msg['channel'] == 'iopub' and s == known: restart = c.get('restart', True)
+    elif t == 'status' and c.get('execution_state') == 'starting' and s and s != known: restart = True
+    else: return False
+    if restart: self._restarted_elsewhere(); return True
+    self._close_ws(); self.closed = True   # shut down for good: the server deletes it
+    self._fail_pending(lambda: KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another '
+        "client) while this request ran. Outputs so far are in the error's .result. Start a new kernel or session."),
+        kinds=('execute', 'request', 'probe', 'ready'))
+    return True
+
+@patch
+def _restarted_elsewhere(self:KernelConnection):
+    "The kernel was restarted by someone else: fail what is in flight; the next request reconnects"
+    self._restarted,self._kernel_session = True,None
+    self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted by another client while '
+        "this request ran: its state (variables, imports) is lost. Outputs so far are in the error's .result; run "
+        'what the code needs again.'))
+
+@patch
+def _fail_pending(self:KernelConnection, make_error, kinds=('execute', 'request')):
+    "End the requests in flight of `kinds` with a fresh `make_error()` each, and wake the thread that reads"
+    for req in list(self._pending.values()):
+        if req.exc is not None: self._pending.pop(req.msg_id, None)   # failed before: its waiter (if any) holds it
+        elif req.kind in kinds and not req.done:
+            req.fail(make_error())
+            if req.result is not None: req.result.status,req.result.done = 'error',True
+    self._wake()
+
+# %% ../nbs/03_websockets.ipynb #8e2f0c03
+_PROBE_AFTER,_PROBE_WAIT = 1.0, 3.0   # s of idle without a reply before asking the kernel; s to wait for its answer
+
+@patch
+def _probe(self:KernelConnection, state=None):
+    "Ask the kernel who it is (`kernel_info` on control) without waiting; `_dispatch` hands the reply to `_probed`"
+    if self._probing is not None: return
+    msg = new_msg('kernel_info_request', {}, self.session_id, channel='control')
+    self._probing = self._pending[msg['header']['msg_id']] = _Request(msg, 'probe')
+    self._probing.sent = time.monotonic()
+    self._probing.silence,self._probing.state = self._probing.sent - self._heard, state   # state: the server's, before
+    self.send(msg)
+
+@patch
+def _probed(self:KernelConnection, probe):
+    "The kernel answered: another kernel session is a restart; the same one means replies before it were lost"
+    self._pending.pop(probe.msg_id, None); self._probing = None
+    s = probe.reply['header'].get('session')
+    if self._restarting: return
+    if self._kernel_session is not None and s != self._kernel_session: return self._restarted_elsewhere()
+    lost = [r for r in self._pending.values() if r.kind == 'execute' and r.reply is None and r.exc is None
+            and ((r.idle and r.idle_at < probe.sent) or (probe.silence >= 5 and r.sent < probe.sent - 5))]
+    if probe.state != 'idle': lost = [r for r in lost if r.idle]   # the others may still be running
+    for r in list(self._pending.values()):   # the reply came, its idle status was lost: the execution is over
+        if r.kind == 'execute' and r.reply is not None and not r.idle and probe.state == 'idle' and probe.silence >= 5:
+            r.idle,r.idle_at = True,probe.sent; r._end(self)
+    for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
+                                        f'({self.malformed} malformed messages were dropped). Outputs are in .result.'))
+
+@patch
+def _unanswered(self:KernelConnection, req):
+    "The probe got no answer: if `req` cannot be running any more (idle, or the server says so), the kernel is not ours"
+    probe, self._probing = self._probing, None
+    self._pending.pop(probe.msg_id, None)
+    if self._restarting or req.kind != 'execute' or req.reply is not None: return
+    if req.idle or self._state() in ('idle', 'starting'): self._restarted_elsewhere()
+
+@patch
+def _state(self:KernelConnection) -> str:
+    "The kernel's `execution_state` as the server knows it (None if it does not say)"
+    try: return self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
+    except NotFoundError: raise self._lost('the kernel is gone') from None
+    except JupyterError: return None
 
 # %% ../nbs/03_websockets.ipynb #778f5f85
 class _Request:
     def __init__(self, msg, kind, result=None, on_output=None, stdin=None):
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
-        self.msg_id = msg['header']['msg_id']
-        self.reply,self.idle,self.exc,self.stdin_exc = None,False,None,None
+        self.msg_id,self.sent = msg['header']['msg_id'],time.monotonic()
+        self.reply,self.idle,self.idle_at,self.exc,self.user_exc = None,False,None,None,None
 
     @property
-    def done(self): return self.exc is not None or (self.reply is not None and (self.idle or self.kind == 'request'))
+    def done(self): return self.exc is not None or (self.reply is not None and (self.idle or self.kind in ('request', 'probe')))
 
     def fail(self, exc): self.exc = exc
 
     def add(self, msg, conn):
-        t,ch = msg['header'].get('msg_type'), msg.get('channel')
+        t,ch = msg['header']['msg_type'], msg['channel']
         r = self.result
-        if r is not None: r.messages.append(msg)
         if ch == 'shell' or ch == 'control' or t.endswith('_reply'):
-            if t.endswith('_reply') and ch != 'iopub': self.reply = msg
+            if r is not None: r.messages.append(msg)
+            if t.endswith('_reply') and ch != 'iopub': self.reply = msg; self._end(conn)
         elif t == 'status':
-            if msg['content'].get('execution_state') == 'idle': self.idle = True
+            if r is not None: r.messages.append(msg)
+            if msg['content'].get('execution_state') == 'idle': self.idle,self.idle_at = True,time.monotonic(); self._end(conn)
         elif t == 'input_request': self._answer(msg, conn)
-        elif r is not None:
-            out = r._add_output(msg, conn._displays)
-            if out is not None and self.on_output: self.on_output(out)
+        elif r is not None and not r._over(msg, conn.max_output):
+            r.messages.append(msg)
+            try: out = r._add_output(msg, conn._displays)
+            except (KeyError, TypeError, AttributeError, ValueError): conn.malformed += 1; return   # garbage in a message
+            if out is not None and self.on_output and self.user_exc is None:
+                try: self.on_output(out)
+                except Exception as e: self.user_exc = e   # raised when the execution is over; no more calls
+
+    def _end(self, conn):
+        "A finished execution fills its result at once and leaves `_pending`: nobody may wait for it (a timeout)"
+        if self.result is not None and self.done and self.exc is None:
+            _finish(self.result, self); conn._pending.pop(self.msg_id, None)
 
     def _answer(self, msg, conn):
         "Answer the kernel's `input()` with the caller's `stdin(prompt, password)`"
         c = msg['content']
         try: value = '' if self.stdin is None else str(self.stdin(c.get('prompt', ''), c.get('password', False)))
-        except Exception as e: value,self.stdin_exc = '',e
+        except Exception as e: value,self.user_exc = '',self.user_exc or e
         conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
 
 # %% ../nbs/03_websockets.ipynb #2d1d0c63
@@ -376,13 +590,14 @@ def _kernel_gone(self:KernelConnection):
 def _lost(self:KernelConnection, why):
     "The connection is gone for good: close it and fail every request in flight"
     self._close_ws()
-    if self._kernel_gone():
+    if self.closed: exc = JupyterError(f'The connection to kernel {self.kernel_id} was closed.', url=self.ws_url)
+    elif self._kernel_gone():
         exc = KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another client, or the '
                               'server stopped). Start a new kernel or session.', url=self.ws_url)
     else: exc = JupyterError(f'The connection to kernel {self.kernel_id} was lost ({why}) and could not be '
                              'restored; connect again.', url=self.ws_url)
     self.closed = True
-    for req in self._pending.values(): req.fail(exc)
+    self._fail_pending(lambda: exc, kinds=('execute', 'request', 'probe', 'ready'))
     return exc
 
 @patch
@@ -390,6 +605,7 @@ def _reconnect(self:KernelConnection, why):
     "Reconnect with the same session id, with backoff; raise (and fail every request) if that is not possible"
     self._close_ws()
     for attempt in range(self.reconnect_tries):
+        if self.closed: break
         time.sleep(random.uniform(0.5, 1) * 0.1 * 2**attempt)
         if self._kernel_gone(): break
         try: self._connect(); self.reconnects += 1; return
@@ -411,52 +627,86 @@ class _DeadSocket:
     send_binary = send
 
 # %% ../nbs/03_websockets.ipynb #bc2d7bcc
+_TURN = 0.02   # s between a waiting thread's looks at its request while another thread reads
+
 @patch
 def _wait(self:KernelConnection, req, timeout=None):
-    "Read messages until `req` is done; raise `JupyterTimeoutError` after `timeout` seconds"
+    "Wait until `req` is done, reading for every thread meanwhile; `JupyterTimeoutError` after `timeout` seconds"
     deadline = None if timeout is None else time.monotonic() + timeout
-    with self._lock:
+    try:
         while not req.done:
-            if self.closed and not req.done: req.fail(JupyterError(f'The connection to kernel {self.kernel_id} is closed.'))
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise JupyterTimeoutError(f'No complete reply from kernel {self.kernel_id} within {timeout} s.',
                                           url=self.ws_url)
-            # silence: every few seconds (at once if the idle came but no reply) ask whether the kernel still exists
-            quiet = 1.0 if req.idle and req.reply is None else 5.0
-            try:
-                msg = self._recv(quiet if left is None else min(left, quiet))
-                if msg is None and (left is None or left > quiet) and self._kernel_gone(): raise self._lost('the kernel is gone')
-            except _Closed as e:
-                if e.code in (1000, 1001): raise self._lost(f'the server closed it ({e.code})')
-                self._reconnect(f'closed with code {e.code}'); continue
-            except (websocket.WebSocketException, OSError, ValueError) as e:
-                self._reconnect(type(e).__name__); continue
-            if msg is not None: self._dispatch(msg)
+            if not self._lock.acquire(timeout=_TURN if left is None else min(left, _TURN)): continue  # another reads
+            try: self._read_until(req, deadline)
+            finally: self._lock.release()
+    except KeyboardInterrupt:
+        self._abandon(req)
+        raise
     self._pending.pop(req.msg_id, None)
     if req.exc is not None: raise req.exc
-    if req.stdin_exc is not None: raise req.stdin_exc
+    if req.user_exc is not None: raise req.user_exc
     return req
+
+# %% ../nbs/03_websockets.ipynb #c0ffee02
+@patch
+def _read_until(self:KernelConnection, req, deadline):
+    "Holding the lock: read and dispatch every message until `req` is done or `deadline`; look into silences"
+    while not req.done:
+        if self.closed: req.fail(JupyterError(f'The connection to kernel {self.kernel_id} is closed.')); return
+        now = time.monotonic()
+        if deadline is not None and now >= deadline: return
+        stuck = req.kind == 'execute' and req.idle and req.reply is None
+        if self._probing is not None and now - self._probing.sent > _PROBE_WAIT: self._unanswered(req); continue
+        if stuck and now - req.idle_at >= _PROBE_AFTER: self._probe()
+        if now - self._heard >= 5 and now - self._asked >= 5:   # silence: is the kernel still there, and ours?
+            self._asked = now
+            state = self._state()   # (raises if the kernel is gone)
+            if req.kind == 'execute': self._probe(state)
+        quiet = 0.25 if stuck or self._probing is not None else 5.0
+        try: msg = self._recv(quiet if deadline is None else min(deadline - now, quiet), deadline)
+        except _Closed as e:
+            if e.code in (1000, 1001): raise self._lost(f'the server closed it ({e.code})')
+            self._reconnect(f'closed with code {e.code}'); continue
+        except (websocket.WebSocketException, OSError, ValueError) as e:
+            self._reconnect(type(e).__name__); continue
+        if msg is not None: self._heard = time.monotonic(); self._dispatch(msg)
+
+@patch
+def _abandon(self:KernelConnection, req):
+    "Ctrl-C while waiting: interrupt the kernel if it ran our code, let the code end (3 s at most), forget `req`"
+    try:
+        if req.kind == 'execute' and not req.done:
+            self.jp(f'api/kernels/{self.kernel_id}/interrupt', 'POST', timeout=5)
+            self._wait(req, 3)
+    except Exception: pass   # (not a second KeyboardInterrupt: that ends it at once)
+    finally: self._pending.pop(req.msg_id, None)
 
 # %% ../nbs/03_websockets.ipynb #a3c6436a
 @patch
 def _ready(self:KernelConnection, timeout:float=60):
     "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
     if not self._restarted: return
-    self._restarted = False
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try: state = self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
-        except NotFoundError: raise self._lost('the kernel is gone') from None
-        if state in ('restarting', 'starting'): time.sleep(0.1); continue   # the server is still starting it
-        self._close_ws()
-        self._connect()
-        msg = new_msg('kernel_info_request', {}, self.session_id)
-        req = self._pending[msg['header']['msg_id']] = _Request(msg, 'probe')
-        self.send(msg)
-        try: self._wait(req, 2); return
-        except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
-    raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
+    if not self._lock.acquire(timeout=timeout):   # a thread that reads for a request of the old kernel ends soon
+        raise JupyterTimeoutError(f'Another thread kept the connection to kernel {self.kernel_id} for {timeout} s.')
+    try:
+        while self._restarted and time.monotonic() < deadline:
+            try: state = self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
+            except NotFoundError: raise self._lost('the kernel is gone') from None
+            if state in ('restarting', 'starting'): time.sleep(0.1); continue   # the server is still starting it
+            self._close_ws()
+            self._connect()
+            msg = new_msg('kernel_info_request', {}, self.session_id)
+            req = self._pending[msg['header']['msg_id']] = _Request(msg, 'ready')
+            self.send(msg)
+            try: self._wait(req, 2); self._restarted = False
+            except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
+    finally: self._lock.release()
+    if self._restarted:
+        raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
 
 # %% ../nbs/03_websockets.ipynb #721aed1c
 @patch
@@ -476,6 +726,9 @@ def submit(self:KernelConnection,
     self.send(msg)
     return res
 
+# %% ../nbs/03_websockets.ipynb #c0ffee03
+_INTERRUPT_GRACE = 5   # s an interrupted execution gets to end before `wait` says that the interrupt did not stop it
+
 @patch
 def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
          interrupt_on_timeout:bool=False) -> ExecutionResult:
@@ -485,17 +738,25 @@ def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
     try: self._wait(req, timeout)
     except JupyterTimeoutError as e:
         e.result = res
-        if interrupt_on_timeout:
-            self.interrupt()
-            try: _finish(res, self._wait(req, 10))
-            except JupyterError: pass
-            e.args = (e.args[0] + ' The kernel was interrupted.',)
+        if interrupt_on_timeout: e.args = (f'{e.args[0]} {self._stop(res, req)}',)
         raise
-    except KernelDiedError as e:
+    except JupyterError as e:   # the kernel died or was restarted, the connection was lost, the reply never came
         e.result,res.status,res.done = res,'error',True
         raise
     return _finish(res, req)
 
+@patch
+def _stop(self:KernelConnection, res, req) -> str:
+    "Interrupt the kernel, give the code `_INTERRUPT_GRACE` s to end, and say truly what happened"
+    self.interrupt()
+    try: _finish(res, self._wait(req, _INTERRUPT_GRACE)); return 'The kernel was interrupted.'
+    except JupyterTimeoutError:
+        return (f'The kernel was sent an interrupt, but the code did not stop within {_INTERRUPT_GRACE} s (it ignores '
+                'SIGINT, or is stuck where an interrupt cannot reach it): it is still running, and later code on this '
+                'connection waits behind it. Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
+    except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
+
+# %% ../nbs/03_websockets.ipynb #c0ffee04
 def _finish(res, req):
     "Fill `res` from the reply of `req`"
     c = req.reply['content']
@@ -545,12 +806,13 @@ def connect(self:Jupyter,
 @patch
 def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
-    self._ready()
+    self._ready(timeout)
     msg = new_msg(msg_type, content or {}, self.session_id, channel=channel)
     req = _Request(msg, 'request')
     self._pending[req.msg_id] = req
     self.send(msg)
-    return dict2obj(self._wait(req, timeout).reply['content'], list_func=list)
+    try: return dict2obj(self._wait(req, timeout).reply['content'], list_func=list)
+    finally: self._pending.pop(req.msg_id, None)   # a reply after the timeout is dropped
 
 @patch
 def complete(self:KernelConnection, code:str, cursor_pos:int=None) -> AttrDict:
@@ -591,11 +853,16 @@ def on_comm(self:KernelConnection, target_name:str, handler):
 
 @patch
 def _comm(self:KernelConnection, msg):
+    "Hand a comm message to its handler; a handler that raises is reported (a warning, `handler_errors`), not fatal"
     c = msg['content']
     if msg['header']['msg_type'] == 'comm_open' and c.get('target_name') in self._comm_handlers:
         self._comm_handlers[c['comm_id']] = self._comm_handlers[c['target_name']]
-    h = self._comm_handlers.get(c.get('comm_id'))
-    if h is not None: h(msg)
+    h = self._comm_handlers.get(c.get('comm_id')) if isinstance(c.get('comm_id'), str) else None
+    if h is None: return
+    try: h(msg)
+    except Exception as e:   # the thread reading may be waiting for another request: it must not fail for this
+        self.handler_errors.append(e)
+        warnings.warn(f"The handler of comm {c['comm_id']} raised {type(e).__name__}: {e} (kept in .handler_errors)")
 
 @patch
 def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
@@ -611,10 +878,13 @@ def interrupt(self:KernelConnection):
 @patch
 def restart(self:KernelConnection, timeout:float=60):
     "Restart the kernel (a fresh process, the same id) and wait until it answers"
-    self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST')
-    for req in list(self._pending.values()):
-        if req.kind == 'execute': req.fail(KernelDiedError('The kernel was restarted while this code ran.'))
-    self._restarted = True
+    self._restarting,self._kernel_session = True,None
+    try:
+        self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST')
+        self._restarted = True
+        self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted (restart()) while '
+                                                        "this request ran: its state is lost. Outputs so far are in .result."))
+    finally: self._restarting = False
     self._ready(timeout)
 
 @patch
@@ -622,6 +892,9 @@ def close(self:KernelConnection):
     "Close the websocket (cleanly: the server does not buffer for this client); the kernel keeps running"
     if self.closed: return
     self.closed = True
-    self._close_ws(1000)
-    for req in self._pending.values(): req.fail(JupyterError('The connection was closed.'))
+    self._fail_pending(lambda: JupyterError('The connection was closed.'), kinds=('execute', 'request', 'probe', 'ready'))
+    if self._lock.acquire(timeout=5):   # the thread reading (if one does) has seen its request end
+        try: self._close_ws(1000); self._wake_r.close(); self._wake_w.close()
+        finally: self._lock.release()
+    else: self._close_ws(1000)
     self._pending.clear()
