@@ -20,7 +20,7 @@ _MASKS = [
     (re.compile(r'\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b'), 'UUID'),
     (re.compile(r'\b[0-9a-f]{48}\b'), '***'),
     (re.compile(r'\b[0-9a-f]{32}\b'), 'HEXID'),
-    (re.compile(r'\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?'), 'YYYY-MM-DDTHH:MM:SS'),
+    (re.compile(r'(202[5-9]|20[3-9]\d)-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?'), 'YYYY-MM-DDTHH:MM:SS'),   # (now: a literal date of the past is kept)
     (re.compile(r'\b\d+\.\d+ s\b'), 'N.N s'),
     (re.compile(r'\b\d+(\.\d+)? ms\b'), 'N ms'),
 ]
