@@ -293,7 +293,7 @@ def _connect(self:KernelConnection, timeout=None):
 
 # %% ../nbs/03_websockets.ipynb #c0ffee01
 @patch
-def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
+def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
     "Do the websocket handshake; return the minijup error for a failure, else None"
     v1 = None if self._want == 'json' else [V1_PROTOCOL]
     try:
@@ -315,6 +315,27 @@ def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
                              url=self.ws_url)
     except (OSError, socket.timeout) as e:
         return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}', url=self.ws_url)
+
+# %% ../nbs/03_websockets.ipynb #312ae33f
+@patch
+def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
+    "The websocket handshake, ended at the client's deadline however slowly the server answers: the error, or None"
+    t = self.jp.timeout
+    limit = sum(t) if isinstance(t, tuple) and None not in t else t
+    late = threading.Event()
+    def stop():
+        late.set()
+        try: ws.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError): pass   # not connected yet, or closed
+    timer = threading.Timer(limit, stop) if limit else None
+    if timer: timer.daemon = True; timer.start()
+    try: err = self._upgrade(ws, ct)
+    finally:
+        if timer: timer.cancel()
+    if err is not None and late.is_set():
+        return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
+            f'handshake within {limit} s (timeout={t!r}). Check the server, or pass a larger timeout=.', url=self.ws_url)
+    return err
 
 # %% ../nbs/03_websockets.ipynb #c023c919
 @patch
