@@ -72,7 +72,9 @@ def _valid(m, what:str, content:bool=False, kind:str=None):
 def _contents(self:Jupyter, path, verb='GET', query=None, data=None, kind=None) -> AttrDict:
     "One request to the Contents API about `path`; its answer checked to be a model (with content, if asked for)"
     m = self(_api(path), verb, query=query, data=data)
-    return _valid(m, f"{verb} {self.url}{_api(path)}", content=bool((query or {}).get('content')), kind=kind)
+    try: return _valid(m, f"{verb} {self.url}{_api(path)}", content=bool((query or {}).get('content')), kind=kind)
+    except ResponseError as e: err = ResponseError(self.redact(e.args[0]), method=verb, url=self.url + _api(path))
+    raise err   # (the values quoted are the server's: a token it echoed is redacted)
 
 # %% ../nbs/01_contents.ipynb #48f47d28
 def _seen(jp) -> dict:
@@ -439,7 +441,8 @@ def delete(self:Jupyter,
 def _valid_checkpoint(c, what):
     "The checkpoint model `c` if it has an `id`, else `ResponseError`"
     if isinstance(c, dict) and isinstance(c.get('id'), str): return c
-    raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'): {str(c)[:80]!r}.")
+    got = f'an object with the keys {sorted(c)[:10]}' if isinstance(c, dict) else f'a JSON {type(c).__name__}'
+    raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'), but {got}.")
 
 @patch
 def checkpoint(self:Jupyter,

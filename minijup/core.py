@@ -384,6 +384,12 @@ class Jupyter:
         return self._url
     def __repr__(self): return f'Jupyter({self._url!r})'
 
+# %% ../nbs/00_core.ipynb #404d1b09
+@patch
+def redact(self:Jupyter, s) -> str:
+    "`s` as a str with this client's token (also percent-encoded) replaced by `***`: for text a server sent"
+    return _redact(s, self._token)
+
 # %% ../nbs/00_core.ipynb #339eb453
 _log = logging.getLogger('minijup')
 

@@ -59,7 +59,7 @@ def _checked(jp, m, path:str, session:bool=False):
     def ok(k): return isinstance(k, dict) and isinstance(k.get('id'), str) and bool(k['id'])
     if ok(m) and (not session or ok(m.get('kernel'))): return m
     what = 'session' if session else 'kernel'
-    raise ResponseError(f"{jp.url}{path} answered with something that is not a {what} model ({str(m)[:80]!r}): a "
+    raise ResponseError(f"{jp.url}{path} answered with something that is not a {what} model ({jp.redact(m)[:80]!r}): a "
         f"{what} model has an 'id'" + (" and a 'kernel' with an 'id'" if session else "") + ". Is this a Jupyter server?",
         method='GET', url=jp.url + path)
 
