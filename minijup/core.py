@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'RequestError', 'ServerError', 'ResponseError',
-           'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'LocalServer',
-           'Jupyter', 'demo']
+           'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'split_token', 'quote_path', 'redact_tokens',
+           'LocalServer', 'Jupyter', 'wait_until', 'Progress', 'demo']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
 import os, sys, re, time, json, atexit, heapq, itertools, logging, secrets, shutil, signal, socket, subprocess
@@ -14,7 +14,7 @@ from pathlib import Path
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
 import requests, urllib3
-from fastcore.basics import AttrDict, patch
+from fastcore.basics import AttrDict, patch, store_attr
 from fastcore.xtras import dict2obj
 
 # %% ../nbs/00_core.ipynb #65aaf7f2
@@ -57,10 +57,14 @@ def quote_path(path:str) -> str:
     return '/'.join({'.': '%2E', '..': '%2E%2E'}.get(s) or quote(s, safe='') for s in str(path).strip('/').split('/'))
 
 # %% ../nbs/00_core.ipynb #c8ac5440
-def _redact(s, token):
-    "`s` as a str with every occurrence of `token` (also percent-encoded) replaced by `***`"
+def redact_tokens(s, *tokens) -> str:
+    "`s` as a str with every occurrence of each of `tokens` (also percent-encoded) replaced by `***`"
     s = '' if s is None else str(s)
-    return s.replace(token, '***').replace(quote(token, safe=''), '***') if token else s
+    for t in tokens:
+        if t: s = s.replace(t, '***').replace(quote(t, safe=''), '***')
+    return s
+
+_redact = redact_tokens   # TRANSITION: the old private name, until every module uses the public one
 
 class _TokenAuth(requests.auth.AuthBase):
     "Adds `Authorization: token ...` to each request; its repr does not show the token"
@@ -239,7 +243,7 @@ def log_tail(self:LocalServer, n:int=20) -> str:
     "The last `n` lines of the server's log, with the token redacted"
     try: lines = (self._tmp/'server.log').read_text(errors='replace').splitlines()
     except (OSError, TypeError): return ''
-    return _redact('\n'.join(lines[-n:]), self.token)
+    return redact_tokens('\n'.join(lines[-n:]), self.token)
 
 # %% ../nbs/00_core.ipynb #1ce7dbed
 @patch
@@ -377,6 +381,8 @@ class Jupyter:
         self._token = token
         if token: self.http.auth = _TokenAuth(token)
         self.http.headers['User-Agent'] = 'minijup'
+        self.owned = AttrDict(sessions={}, kernels={}, connections=[])   # what this client created and has not released
+        self.seen = {}   # what it last read or wrote of each file: {path: AttrDict(hash, last_modified)}
 
     @property
     def url(self) -> str:
@@ -388,7 +394,7 @@ class Jupyter:
 @patch
 def redact(self:Jupyter, s) -> str:
     "`s` as a str with this client's token (also percent-encoded) replaced by `***`: for text a server sent"
-    return _redact(s, self._token)
+    return redact_tokens(s, self._token)
 
 # %% ../nbs/00_core.ipynb #339eb453
 _log = logging.getLogger('minijup')
@@ -400,8 +406,8 @@ def _server_message(resp, token=None):
     if isinstance(j, dict):
         msg = str(j.get('message') or j.get('reason') or j.get('detail') or j)
         tb = [l for l in str(j.get('traceback') or '').splitlines() if l.strip()]
-        return _redact(f'{msg} ({tb[-1].strip()})' if tb else msg, token)[:1000]
-    text = _redact(resp.text or '', token)   # redact first, then cut: a cut token would escape the redaction
+        return redact_tokens(f'{msg} ({tb[-1].strip()})' if tb else msg, token)[:1000]
+    text = redact_tokens(resp.text or '', token)   # redact first, then cut: a cut token would escape the redaction
     return re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', text)).strip()[:200]
 
 _status_errors = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}
@@ -416,13 +422,13 @@ def _http_error(resp, method, url, token, probe=None):
     for hook in _error_hooks.values():
         err = hook(resp, method, url, token, probe)
         if err is not None:
-            err.args = (_redact(err.args[0], token),)
+            err.args = (redact_tokens(err.args[0], token),)
             return err
     st,reason = resp.status_code, _server_message(resp, token)
     where,said = f'{method} {url}', (f' The server says: {reason}' if reason else '')
     kw = dict(status=st, method=method, url=url, reason=reason)
     if 300 <= st < 400:
-        loc = _redact(resp.headers.get('Location', '?'), token)
+        loc = redact_tokens(resp.headers.get('Location', '?'), token)
         return ResponseError(f"{where} answered {st} with a redirect to {loc}. minijup does not follow redirects: "
                              "check the URL (a JupyterHub user server that is not running redirects like this).", **kw)
     if st in (401, 403):
@@ -430,7 +436,7 @@ def _http_error(resp, method, url, token, probe=None):
         else: msg = f"{where} was refused ({st}): the server rejected the token, or it does not allow this call. Check the token."
         return AuthError(msg+said, **kw)
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
-    return cls(f"{where} failed with {st} {_redact(resp.reason, token)}.{said}", **kw)
+    return cls(f"{where} failed with {st} {redact_tokens(resp.reason, token)}.{said}", **kw)
 def _kind(x) -> str:
     "What a parsed JSON value is, in JSON's words"
     for t,w in ((type(None), 'nothing'), (dict, 'an object'), (list, 'an array'), (str, 'a string'), (bool, 'a boolean')):
@@ -467,7 +473,7 @@ def _transport_error(e, verb, url, timeout, token, timed_out=False) -> JupyterEr
     if isinstance(e, E.ConnectionError):
         return ConnectError(f"{where}: could not connect to a Jupyter server there. Is it running, and is the "
                             "URL right?", **kw)
-    return JupyterError(f"{where} failed: {type(e).__name__}: {_redact(e, token)[:300]}", **kw)
+    return JupyterError(f"{where} failed: {type(e).__name__}: {redact_tokens(e, token)[:300]}", **kw)
 
 # %% ../nbs/00_core.ipynb #a1d0c006
 def _read(resp, dl, limit:int) -> bool:
@@ -531,9 +537,9 @@ def __call__(self:Jupyter,
         except (ValueError, RecursionError): ok = False   # raised below: this error's `.doc` is the page, maybe with the token
     kw,said = dict(status=resp.status_code, method=verb, url=url),f"{verb} {url} answered {resp.status_code}"
     if not ok:
-        ctype = _redact(resp.headers.get('Content-Type', '?'), self._token)
+        ctype = redact_tokens(resp.headers.get('Content-Type', '?'), self._token)
         raise ResponseError(f"{said} with {ctype}, not the JSON a Jupyter API gives. Is this the URL of a Jupyter "
-                            f"server? It starts: {_redact(resp.text, self._token)[:80]!r}", **kw)
+                            f"server? It starts: {redact_tokens(resp.text, self._token)[:80]!r}", **kw)
     if expect is not None and not isinstance(res, expect):
         raise ResponseError(f"{said} with {_kind(res)} where a Jupyter server gives {_kind(expect())}. Is this the URL "
                             "of a Jupyter server (and of a version minijup knows)?", **kw)
@@ -566,6 +572,25 @@ def me(self:Jupyter) -> AttrDict:
     return self('api/me', query={'permissions': json.dumps({'contents': ['read', 'write'], 'kernels': ['execute']})},
                 expect=dict)
 
+# %% ../nbs/00_core.ipynb #d1782ff4
+@patch
+def copy(self:Jupyter,
+         url:str=None, # another URL for the copy (the token goes along); default: this client's
+        ) -> Jupyter:
+    "A new client with this one's token and options, and state of its own: one per thread"
+    return Jupyter(url or self.url, token=self._token, timeout=self.timeout, verify=self.verify, debug=self.debug,
+                   max_body=self.max_body)
+
+# %% ../nbs/00_core.ipynb #f6db2186
+class _Headers(dict):
+    "A dict of HTTP headers whose repr hides their values"
+    def __repr__(self): return '{' + ', '.join(f'{k!r}: ***' for k in self) + '}'
+
+@patch
+def auth_headers(self:Jupyter) -> dict:
+    "The headers that authenticate a request to this client's server (none without a token)"
+    return _Headers({'Authorization': f'token {self._token}'} if self._token else {})
+
 # %% ../nbs/00_core.ipynb #a1d0c036
 @contextmanager
 def _sigterm_exits():
@@ -575,6 +600,51 @@ def _sigterm_exits():
     old = signal.signal(signal.SIGTERM, lambda *a: sys.exit(128 + signal.SIGTERM))
     try: yield
     finally: signal.signal(signal.SIGTERM, old)
+
+# %% ../nbs/00_core.ipynb #49778f44
+def wait_until(check, # called without arguments until it returns a true value
+               timeout:float, # seconds to keep trying
+               every:float=0.05, # seconds between tries
+               retry=(), # exception types that mean "not yet"
+              ):
+    "`check()`'s first true value, trying every `every` s; None if `timeout` s pass first (or the last error in `retry`)"
+    deadline = time.monotonic() + timeout
+    while True:
+        err = None
+        try:
+            if r := check(): return r
+        except retry as e: err = e
+        left = deadline - time.monotonic()
+        if left <= 0: break
+        time.sleep(min(every, left))
+    if err is not None: raise err
+    return None
+
+# %% ../nbs/00_core.ipynb #edeece59
+class Progress:
+    "A one-line progress bar on stderr (or calls `show(done, total)` if `show` is a function)"
+    def __init__(self, total:int, show=True, label:str='', unit:str='', scale:float=1, every:float=0.1, keep:bool=False):
+        store_attr()
+        self.t,self.drawn,self.done,self.note = 0.0,False,0,''
+    def update(self, done:int, note:str='', final:bool=False):
+        "Say that `done` of `total` are done (and `note`); redraw unless drawn less than `every` s ago"
+        self.done,self.note = done,note
+        if callable(self.show): return None if final else self.show(done, self.total)
+        if not self.show or (not final and time.monotonic() - self.t < self.every): return
+        frac = done / self.total if self.total else 1.0
+        n = (lambda x: f'{x / self.scale:.1f}') if self.scale != 1 else str
+        sys.stderr.write(f"\r{self.label + ' ' if self.label else ''}[{'#' * int(30 * frac):<30}] {frac:4.0%} "
+                         f"{n(done)}/{n(self.total)}{' ' + self.unit if self.unit else ''}{', ' + note if note else ''}\x1b[K")
+        sys.stderr.flush()
+        self.t,self.drawn = time.monotonic(),True
+    def close(self):
+        "Draw the last state and end the line (`keep`), or erase the bar"
+        if callable(self.show) or not self.show or not self.drawn: return
+        if self.keep: self.update(self.done, self.note, final=True)
+        sys.stderr.write('\n' if self.keep else '\r\x1b[K'); sys.stderr.flush()
+        self.drawn = False
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.close()
 
 # %% ../nbs/00_core.ipynb #ec715b40
 def demo():
