@@ -18,7 +18,8 @@ from .core import _redact
 from .sessions import _kernel_id, _owned
 
 # %% ../nbs/03_websockets.ipynb #598e8626
-_all_ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError', 'ExecutionResult', 'output_from_msg']
+_all_ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json',
+         'ExecutionError', 'ExecutionResult', 'output_from_msg']
 
 # %% ../nbs/03_websockets.ipynb #5939916a
 class KernelConnection:
