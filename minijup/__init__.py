@@ -2,7 +2,7 @@ __version__ = "0.0.1"
 
 # the later sections add their methods to `Jupyter` with @patch: import them so `from minijup.core import *` has them all
 from . import contents
-from . import sessions, websockets
+from . import sessions, messages, websockets
 from . import cleanup, run, cli
 from . import reach
 from . import parallel
