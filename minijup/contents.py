@@ -440,6 +440,7 @@ def _valid_checkpoint(c, what):
     got = f'an object with the keys {sorted(c)[:10]}' if isinstance(c, dict) else f'a JSON {type(c).__name__}'
     raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'), but {got}.")
 
+# %% ../nbs/01_contents.ipynb #769da1ca
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -451,6 +452,7 @@ def checkpoint(self:Jupyter,
         raise NotFoundError(f"No checkpoint made: {path!r} does not exist.", status=e.status, method=e.method,
                             url=e.url, reason=e.reason) from None
 
+# %% ../nbs/01_contents.ipynb #b5dac3a6
 @patch
 def checkpoints(self:Jupyter,
                 path:str, # the file whose checkpoints to list
@@ -460,6 +462,7 @@ def checkpoints(self:Jupyter,
     if not isinstance(cps, list): raise ResponseError(f"{what}: the answer is not a list of checkpoints.")
     return [_valid_checkpoint(c, what) for c in cps]
 
+# %% ../nbs/01_contents.ipynb #1d30f731
 @patch
 def restore(self:Jupyter,
             path:str, # the file to restore
@@ -473,6 +476,7 @@ def restore(self:Jupyter,
         raise NotFoundError(f"Not restored: {path!r} has no checkpoint {checkpoint_id!r}; its checkpoints: {ids}.",
                             status=e.status, method=e.method, url=e.url, reason=e.reason) from None
 
+# %% ../nbs/01_contents.ipynb #377bfdb2
 @patch
 def delete_checkpoint(self:Jupyter,
                       path:str, # the file whose checkpoint to delete
@@ -490,22 +494,11 @@ def trust(self:Jupyter,
     self(_api(path, 'trust'), 'POST')
 
 # %% ../nbs/01_contents.ipynb #9cba7b3b
-class _Progress:
-    "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
-    def __init__(self, show, total:int, label:str):
-        self.show,self.total,self.label,self.t,self.drawn = show,total,label,time.monotonic(),False
-    def __call__(self, done:int, final:bool=False):
-        if callable(self.show): return None if final else self.show(done, self.total)
-        if not self.show or (not final and time.monotonic() - self.t < 0.1): return
-        frac = done / self.total if self.total else 1.0
-        sys.stderr.write(f"\r{self.label} [{'#' * int(20 * frac):<20}] {frac:4.0%} "
-                         f"{done / 2**20:.1f}/{self.total / 2**20:.1f} MiB" + ('\n' if final else ''))
-        sys.stderr.flush()
-        self.t,self.drawn = time.monotonic(),not final
-    def close(self):
-        "End the line if the bar was left unfinished (an error)"
-        if self.drawn and not callable(self.show): sys.stderr.write('\n'); self.drawn = False
+def _bar(progress, total:int, label:str) -> Progress:
+    "The progress bar of a transfer of `total` bytes: MiB on stderr, the line kept at the end; or `progress(done, total)`"
+    return Progress(total, show=progress, label=label, unit='MiB', scale=2**20, keep=True)
 
+# %% ../nbs/01_contents.ipynb #3ab0e6d8
 def _file_hash(path, algorithm:str) -> str:
     "The hex digest of the local file `path` with `algorithm`, read in chunks"
     h = hashlib.new(algorithm)
@@ -513,6 +506,7 @@ def _file_hash(path, algorithm:str) -> str:
         while b := f.read(2**20): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/01_contents.ipynb #46522615
 def _transfer_error(e, what):
     "The `JupyterError` for a `requests` error `e` in the middle of a streamed transfer"
     if 'timed out' in str(e).lower():
@@ -591,10 +585,11 @@ def _move_into_place(self:Jupyter, tmp, dest, overwrite):
 def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
     "Upload `local_path` in one request straight over `dest`, under its lock: the server replaces the file whole"
     data = local_path.read_bytes()
-    bar = _Progress(progress, len(data), dest)
-    me,_ = self._lock(dest)
-    try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
-    finally: self._unlock(dest, me); bar.close()
+    with _bar(progress, len(data), dest) as bar:
+        me,_ = self._lock(dest)
+        try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
+        finally: self._unlock(dest, me)
+        bar.update(len(data))
     if m.size != len(data):
         raise JupyterError(f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of {local_path.name!r}. "
                            "Try again.", method='PUT', url=self.url + _api(dest))
@@ -602,11 +597,45 @@ def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
     if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != hashlib.sha256(data).hexdigest():
         raise ConflictError(f"Uploaded, but not kept: another client wrote {dest!r} right after this upload. Look at it, "
                             "then upload again if yours should win.", method='PUT', url=self.url + _api(dest))
-    bar(len(data), final=True)
     _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=m.last_modified))
     return m
 
 # %% ../nbs/01_contents.ipynb #a1c0de07
+@patch
+def _send_chunks(self:Jupyter, local_path:Path, tmp:str, size:int, chunk_size:int, bar:Progress) -> tuple:
+    "PUT the `size` bytes of `local_path` to `tmp` in numbered chunks of `chunk_size`: (bytes read, their sha256, the last model)"
+    done,n,h = 0,max(1, -(-size // chunk_size)),hashlib.sha256()
+    with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
+        def prepare():  # the next chunk is read, hashed and encoded in a thread while this one is sent
+            b = f.read(chunk_size); h.update(b)
+            return len(b), base64.b64encode(b).decode('ascii')
+        nxt = pool.submit(prepare)
+        for i in range(1, n + 1):
+            k,content = nxt.result()
+            if i < n: nxt = pool.submit(prepare)
+            model = dict(type='file', format='base64', content=content)
+            if n > 1: model['chunk'] = -1 if i == n else i
+            m = self._contents(tmp, 'PUT', data=model)
+            del model, content
+            done += k; bar.update(done)
+    return done,h,m
+
+# %% ../nbs/01_contents.ipynb #d1600e7e
+@patch
+def _check_upload(self:Jupyter, local_path:Path, tmp:str, size:int, done:int, h, m) -> AttrDict:
+    "The model of `tmp` once it is sure to hold `local_path` whole (`done` bytes read, `h` their sha256, `m` the last model)"
+    if done != size or m.size != size:
+        raise JupyterError(f"Not uploaded: {local_path.name!r} is {size} bytes, but {done} were read and the "
+                           f"server holds {m.size}. Did the local file change during the upload? Try again.")
+    m = self._model(tmp)
+    if m.get('hash'):
+        mine = h.hexdigest() if m.hash_algorithm == 'sha256' else _file_hash(local_path, m.hash_algorithm)
+        if m.hash != mine:
+            raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
+                               f"{local_path.name!r}. It was changed during the upload; try again.")
+    return m
+
+# %% ../nbs/01_contents.ipynb #4b11a90c
 @patch
 def upload(self:Jupyter,
            local_path, # the local file
@@ -621,41 +650,19 @@ def upload(self:Jupyter,
     dest = self._upload_target(local_path.name, remote_path, overwrite)
     if overwrite and size <= chunk_size: return self._put_whole(local_path, dest, progress)   # never leaves `dest` empty
     tmp = _part_path(dest)
-    bar,done,n,h = _Progress(progress, size, dest),0,max(1, -(-size // chunk_size)),hashlib.sha256()
-    try:
-        with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
-            def prepare():  # the next chunk is read, hashed and encoded in a thread while this one is sent
-                b = f.read(chunk_size); h.update(b)
-                return len(b), base64.b64encode(b).decode('ascii')
-            nxt = pool.submit(prepare)
-            for i in range(1, n + 1):
-                k,content = nxt.result()
-                if i < n: nxt = pool.submit(prepare)
-                model = dict(type='file', format='base64', content=content)
-                if n > 1: model['chunk'] = -1 if i == n else i
-                m = self._contents(tmp, 'PUT', data=model)
-                del model, content
-                done += k; bar(done)
-        if done != size or m.size != size:
-            raise JupyterError(f"Not uploaded: {local_path.name!r} is {size} bytes, but {done} were read and the "
-                               f"server holds {m.size}. Did the local file change during the upload? Try again.")
-        m = self._model(tmp)
-        if m.get('hash'):
-            mine = h.hexdigest() if m.hash_algorithm == 'sha256' else _file_hash(local_path, m.hash_algorithm)
-            if m.hash != mine:
-                raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
-                                   f"{local_path.name!r}. It was changed during the upload; try again.")
-        me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+    with _bar(progress, size, dest) as bar:
         try:
-            self._clean_parts(dest, now, keep=tmp)
-            res = self._move_into_place(tmp, dest, overwrite)
-        finally: self._unlock(dest, me)
-    except BaseException as e:
-        self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
-        if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
-        raise
-    finally: bar.close()
-    bar(done, final=True)
+            done,h,m = self._send_chunks(local_path, tmp, size, chunk_size, bar)
+            m = self._check_upload(local_path, tmp, size, done, h, m)
+            me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+            try:
+                self._clean_parts(dest, now, keep=tmp)
+                res = self._move_into_place(tmp, dest, overwrite)
+            finally: self._unlock(dest, me)
+        except BaseException as e:
+            self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
+            if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
+            raise
     _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
@@ -694,6 +701,53 @@ def _clean_local_parts(local:Path):
 
 # %% ../nbs/01_contents.ipynb #a1c0de08
 @patch
+def _download_model(self:Jupyter, remote_path) -> AttrDict:
+    "The model of `remote_path` (no hash); a `NotFoundError` says so if an interrupted upload left its old content aside"
+    try: return self._model(remote_path, hash=False)
+    except NotFoundError as e:
+        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
+        except JupyterError: aside = False
+        if aside:
+            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
+                      "puts it back.",)
+        raise
+
+# %% ../nbs/01_contents.ipynb #ccd01306
+@patch
+def _stream(self:Jupyter, remote_path, size:int, tmp:Path, chunk_size:int, bar:Progress, hashing:bool) -> tuple:
+    "Write `remote_path` from `/files/` into `tmp`, at most `size` bytes, hashed in a thread if `hashing`: (bytes, sha256)"
+    h,busy,done = hashlib.sha256(),None,0
+    r = self('files/' + quote_path(_key(remote_path)), raw=True)
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            with r, open(tmp, 'wb') as f:
+                for b in r.iter_content(chunk_size):
+                    f.write(b); done += len(b)
+                    if size is not None and done > size: break   # more than the file holds: stop reading
+                    if hashing:
+                        if busy: busy.result()
+                        busy = pool.submit(h.update, b)
+                    bar.update(done)
+        except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
+        if busy: busy.result()
+    return done,h
+
+# %% ../nbs/01_contents.ipynb #258c36bf
+@patch
+def _check_download(self:Jupyter, remote_path, m, t, tmp:Path, done:int, h, verify):
+    "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is `remote_path` as it is on the server after the transfer"
+    if verify and not t.get('hash'): t = self._model(remote_path, hash=False)  # no hash: the state after it
+    if t.get('hash'):
+        changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
+    else: changed = t.last_modified != m.last_modified
+    if done != t.size or changed:
+        what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
+        raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
+                           f"client received {done} bytes, the server's model says {t.size}, with {what}). "
+                           "Try again.")
+
+# %% ../nbs/01_contents.ipynb #96dd8124
+@patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
              local_path=None, # where to write it (replacing a file), or a directory to put it in; default: its name, here
@@ -704,50 +758,20 @@ def download(self:Jupyter,
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
     if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
     local = _local_target(remote_path, local_path)
-    try: m = self._model(remote_path, hash=False)
-    except NotFoundError as e:
-        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
-        except JupyterError: aside = False
-        if aside:
-            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
-                      "puts it back.",)
-        raise
+    m = self._download_model(remote_path)
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
     _clean_local_parts(local)
     tmp = _local_part(local)
-    bar,done = _Progress(progress, m.size, _key(remote_path)),0
     by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
-    # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
-    with ThreadPoolExecutor(2) as pool:
-        theirs = pool.submit(self._model, remote_path) if by_hash else None
-        h,hashing = hashlib.sha256(),None
+    with _bar(progress, m.size, _key(remote_path)) as bar:
         try:
-            r = self('files/' + quote_path(_key(remote_path)), raw=True)
-            try:
-                with r, open(tmp, 'wb') as f:
-                    for b in r.iter_content(chunk_size):
-                        f.write(b); done += len(b)
-                        if m.size is not None and done > m.size: break   # more than the file holds: stop reading
-                        if theirs:
-                            if hashing: hashing.result()
-                            hashing = pool.submit(h.update, b)
-                        bar(done)
-            except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
-            if hashing: hashing.result()
-            t = theirs.result() if theirs else m
-            if verify and not t.get('hash'): t = self._model(remote_path, hash=False)  # no hash: the state after it
-            if t.get('hash'):
-                changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
-            else: changed = t.last_modified != m.last_modified
-            if done != t.size or changed:
-                what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
-                raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
-                                   f"client received {done} bytes, the server's model says {t.size}, with {what}). "
-                                   "Try again.")
+            with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for while the file is streamed
+                theirs = pool.submit(self._model, remote_path) if by_hash else None
+                done,h = self._stream(remote_path, m.size, tmp, chunk_size, bar, hashing=by_hash)
+                t = theirs.result() if theirs else m
+            self._check_download(remote_path, m, t, tmp, done, h, verify)
             os.replace(tmp, local)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        finally: bar.close()
-    bar(done, final=True)
     return local
