@@ -18,6 +18,7 @@ from .core import *
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
 
+# %% ../nbs/01_contents.ipynb #59e97278
 def _check_path(path) -> str:
     "`path` as the server's key ('a/b'); `ValueError` if it has an empty, '.' or '..' segment or a NUL character"
     k = _key(path)
@@ -26,10 +27,12 @@ def _check_path(path) -> str:
                          "segments, '//' or NUL characters.")
     return k
 
+# %% ../nbs/01_contents.ipynb #95eff3e8
 def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', quote_path(_check_path(path)), *more])
 
+# %% ../nbs/01_contents.ipynb #dac0ea1e
 _NAME_MAX = 255  # bytes in a file name (Linux, macOS): temporary names beside a file must fit too
 
 def _stem(name:str, room:int) -> str:
@@ -45,6 +48,7 @@ def _bad(what, why):
     return ResponseError(f"{what}: the answer is not a Contents model as a Jupyter server sends ({why}). Is the URL "
                          "that of a Jupyter server, and does it work?")
 
+# %% ../nbs/01_contents.ipynb #75c4898d
 def _valid(m, what:str, content:bool=False, kind:str=None):
     "The model `m` if it has the shape of a Contents model (with content if `content`, of type `kind`), else `ResponseError`"
     if not isinstance(m, dict): raise _bad(what, f'a JSON {type(m).__name__}, not an object')
@@ -68,6 +72,7 @@ def _valid(m, what:str, content:bool=False, kind:str=None):
     for e in (c if m.type == 'directory' else []): _valid(e, what, kind=None)
     return m
 
+# %% ../nbs/01_contents.ipynb #51a34b30
 @patch
 def _contents(self:Jupyter, path, verb='GET', query=None, data=None, kind=None) -> AttrDict:
     "One request to the Contents API about `path`; its answer checked to be a model (with content, if asked for)"
@@ -82,11 +87,13 @@ def _remember(jp, path, m):
     if m is not None and m.get('type') != 'directory':
         jp.seen[_key(path)] = AttrDict(hash=m.get('hash'), last_modified=m.get('last_modified'))
 
+# %% ../nbs/01_contents.ipynb #b9752346
 def _forget(jp, path):
     "Forget `path` and everything under it"
     k,seen = _key(path), jp.seen
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: del seen[p]
 
+# %% ../nbs/01_contents.ipynb #b11eb318
 def _changed(old, new) -> bool:
     "Is the file state `new` different from `old`? By hash if both have one, else by last_modified"
     if old.get('hash') and new.get('hash'): return old.hash != new.hash
@@ -95,6 +102,7 @@ def _changed(old, new) -> bool:
 # %% ../nbs/01_contents.ipynb #a1c0de09
 def _first_line(e) -> str: return ((str(e).strip().splitlines() or [type(e).__name__])[0])[:200]
 
+# %% ../nbs/01_contents.ipynb #c409e6a8
 def _decode(m, what:str=''):
     "`m` with its content as Python objects: a validated `NotebookNode`, a str, or bytes; `ResponseError` if it is not"
     if m.get('content') is None: return m
@@ -110,6 +118,7 @@ def _decode(m, what:str=''):
     elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
     return m
 
+# %% ../nbs/01_contents.ipynb #7eeb5cfb
 _HASH_MAX = 256 * 2**20  # the server reads a whole file into its memory to hash it: not for larger files than this
 
 @patch
@@ -185,6 +194,7 @@ def _to_model(content) -> dict:
         return dict(type='file', format='base64', content=base64.b64encode(content).decode('ascii'))
     raise TypeError(f"save takes a notebook (a NotebookNode or dict), a str or bytes, not {type(content).__name__}")
 
+# %% ../nbs/01_contents.ipynb #4d451677
 @patch
 def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
     "The model of `path` (None if none); `ConflictError` if writing would replace content this client has not seen"
@@ -203,6 +213,7 @@ def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
             f"get({path!r}) and merge, or pass overwrite=True to replace it.", method=verb, url=url)
     return cur
 
+# %% ../nbs/01_contents.ipynb #d8d00f92
 def _missing_dir(e, path):
     "A `NotFoundError` if the write error `e` says that the directory of `path` does not exist, else `e`"
     if not (isinstance(e, ServerError) and 'No such file or directory' in (e.reason or '')): return e
@@ -216,22 +227,26 @@ _LOCK_WAIT = 10    # seconds a write waits for another minijup client's lock on 
 _LOCK_STALE = 60   # seconds (by the server's clock) after which a lock counts as left by a killed client, and is taken over
 _LOCK_ORPHAN = 2   # seconds after which a lock with no owner in it (a release that a racer interrupted) is removed
 
+# %% ../nbs/01_contents.ipynb #8db1a359
 def _lock_path(path, tag:str='') -> str:
     "The lock directory of `path`, beside it ('a/b.txt.minijup-lock'); with `tag`, a temporary one ('a/b.txt.TAG.minijup-lock')"
     folder,_,name = _key(path).rpartition('/')
     return (folder + '/' if folder else '') + _stem(name, 22) + (f'.{tag}' if tag else '') + '.minijup-lock'
 
+# %% ../nbs/01_contents.ipynb #202c976c
 def _when(m) -> float:
     "The `last_modified` of the model `m`, in seconds since the epoch (0 if it has none)"
     try: return datetime.fromisoformat(m.last_modified.replace('Z', '+00:00')).timestamp()
     except (AttributeError, TypeError, ValueError): return 0.0
 
+# %% ../nbs/01_contents.ipynb #eae055b4
 @patch
 def _gone(self:Jupyter, path) -> bool:
     "Is `path` surely not there? (False if the server cannot say)"
     try: return not self.exists(path)
     except JupyterError: return False
 
+# %% ../nbs/01_contents.ipynb #0f8e986e
 @patch
 def _delete_quietly(self:Jupyter, path):
     "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
@@ -272,6 +287,7 @@ def _lock_dir(self:Jupyter, tmp, path) -> bool:
         "written." + (" It creates hidden files (names starting with '.') only when started with "
         "--ContentsManager.allow_hidden=True." if hidden else ""), status=err.status, method='PUT', url=self.url + _api(path))
 
+# %% ../nbs/01_contents.ipynb #a7da4cc3
 @patch
 def _lock(self:Jupyter, path) -> tuple:
     "Take the minijup lock of `path` on the server, waiting up to `_LOCK_WAIT` s: (owner id for `_unlock`, server time)"
@@ -308,6 +324,7 @@ def _unlock(self:Jupyter, path, me:str):
     try: self(_api(lock), 'DELETE')
     except JupyterError: self._rmdir(lock, owners=[])   # a racer that lost put its directory into ours: delete it too
 
+# %% ../nbs/01_contents.ipynb #4ba37849
 @patch
 def _take_stale(self:Jupyter, lock, now:float):
     "Remove the lock `lock` if nothing in it changed for `_LOCK_STALE` s (`_LOCK_ORPHAN` s if it has no owner) before `now`"
@@ -328,6 +345,7 @@ def _part_path(path) -> str:
     folder,_,name = _key(path).rpartition('/')
     return (folder + '/' if folder else '') + f'{_stem(name, 18)}.{secrets.token_hex(4)}.part'
 
+# %% ../nbs/01_contents.ipynb #f1ef8968
 @patch
 def _create(self:Jupyter, path, model) -> tuple:
     "Write the new file `path` under a temporary name and rename it, which the server refuses if `path` exists: (model, state written)"
@@ -341,6 +359,7 @@ def _create(self:Jupyter, path, model) -> tuple:
                         f"get({path!r}) and merge, or save again with overwrite=True to replace it.", method='PUT',
                         url=self.url + _api(path))
 
+# %% ../nbs/01_contents.ipynb #41973a88
 @patch
 def _verify_write(self:Jupyter, path, m, verb='PUT'):
     "Check that `path` is still the file this client wrote (`m`, the state it wrote) and remember it; else `ConflictError`"
@@ -425,6 +444,7 @@ def exists(self:Jupyter,
     except NotFoundError: return False
     return True
 
+# %% ../nbs/01_contents.ipynb #e1c51ce7
 @patch
 def delete(self:Jupyter,
            path:str, # the file or directory to delete
@@ -521,6 +541,7 @@ def _is_part(name:str, of:str=None) -> bool:
     m = re.fullmatch(r'(.+?)(\.[0-9a-f]{8}\.(part|part\.old|minijup-lock)|\.minijup-lock(\.[0-9a-f]{8})?)', name)
     return bool(m) and (of is None or m[1] in (_stem(of, 18), _stem(of, 22)))
 
+# %% ../nbs/01_contents.ipynb #432f1bb8
 @patch
 def leftovers(self:Jupyter,
               path:str='', # a directory (all its leftovers), or a file (the leftovers of its transfers and saves)
@@ -532,6 +553,7 @@ def leftovers(self:Jupyter,
     folder,_,name = _check_path(path).rpartition('/')
     return [e for e in self.ls(folder) if _is_part(e.name, name)]
 
+# %% ../nbs/01_contents.ipynb #2652cea9
 @patch
 def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
     "Under `dest`'s lock: put back an old `dest` that an interrupted upload left aside, remove stale parts of `dest`"
@@ -542,7 +564,7 @@ def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - _when(e) > _STALE_PART): self._delete_quietly(folder + e.name)
 
-
+# %% ../nbs/01_contents.ipynb #467d61fb
 @patch
 def recover(self:Jupyter,
             path:str, # the file whose interrupted uploads to clean up after
@@ -567,6 +589,7 @@ def _upload_target(self:Jupyter, name, remote_path, overwrite):
                             method='PUT', url=self.url + _api(dest))
     return dest
 
+# %% ../nbs/01_contents.ipynb #d6ef08c7
 @patch
 def _move_into_place(self:Jupyter, tmp, dest, overwrite):
     "Rename `tmp` to `dest`; with `overwrite`, replace an existing `dest` without ever leaving it half-written"
@@ -670,6 +693,7 @@ def upload(self:Jupyter,
 # %% ../nbs/01_contents.ipynb #e0e71417
 _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
 
+# %% ../nbs/01_contents.ipynb #e7e4efed
 def _local_target(remote_path, local_path) -> Path:
     "Where `download` writes: `local_path`, or in it if it is a directory, under the last segment of `remote_path`"
     name = _check_path(remote_path).rpartition('/')[2]   # the user's path names the file, never the server's answer
@@ -679,10 +703,12 @@ def _local_target(remote_path, local_path) -> Path:
     local = Path(local_path) if local_path is not None else Path(name)
     return local / name if local.is_dir() else local
 
+# %% ../nbs/01_contents.ipynb #26800a38
 def _local_part(local:Path) -> Path:
     "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
     return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
 
+# %% ../nbs/01_contents.ipynb #4606802d
 def _pid_alive(pid:int) -> bool:
     "Is the local process `pid` running?"
     try: os.kill(pid, 0)
@@ -690,6 +716,7 @@ def _pid_alive(pid:int) -> bool:
     except OSError: pass   # alive, another user's
     return True
 
+# %% ../nbs/01_contents.ipynb #17751a0d
 def _clean_local_parts(local:Path):
     "Remove the parts of earlier downloads to `local` whose process is gone (or that did not grow for `_STALE_PART` s)"
     for p in local.parent.glob('.*.part'):
