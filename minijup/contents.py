@@ -42,13 +42,13 @@ def _stem(name:str, room:int) -> str:
     return f"{cut}~{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 # %% ../nbs/01_contents.ipynb #a1c0de01
-_TYPES = ('notebook', 'file', 'directory')
-
 def _bad(what, why): 
     return ResponseError(f"{what}: the answer is not a Contents model as a Jupyter server sends ({why}). Is the URL "
                          "that of a Jupyter server, and does it work?")
 
 # %% ../nbs/01_contents.ipynb #75c4898d
+_TYPES = ('notebook', 'file', 'directory')
+
 def _valid(m, what:str, content:bool=False, kind:str=None):
     "The model `m` if it has the shape of a Contents model (with content if `content`, of type `kind`), else `ResponseError`"
     if not isinstance(m, dict): raise _bad(what, f'a JSON {type(m).__name__}, not an object')
