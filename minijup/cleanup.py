@@ -6,7 +6,6 @@
 __all__ = []
 
 # %% ../nbs/04_cleanup.ipynb #e6099dca
-import time
 from fastcore.basics import patch
 from .core import *
 
@@ -18,13 +17,13 @@ def shutdown(self:Jupyter,
     "Shut the server down (`POST /api/shutdown`) and wait until it is gone"
     self.close()
     self('api/shutdown', 'POST')
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def gone():
         try: self('api', timeout=(0.5, 1))
-        except (ConnectError, JupyterTimeoutError): return
-        except JupyterError: pass
-        time.sleep(0.05)
-    raise JupyterTimeoutError(f"The server at {self.url} still answers {timeout} s after it was asked to shut down.")
+        except (ConnectError, JupyterTimeoutError): return True
+        except JupyterError: pass   # still answering, with an error: not gone yet
+        return False
+    if not wait_until(gone, timeout):
+        raise JupyterTimeoutError(f"The server at {self.url} still answers {timeout} s after it was asked to shut down.")
 
 # %% ../nbs/04_cleanup.ipynb #03be939a
 @patch
@@ -40,7 +39,10 @@ def close(self:Jupyter) -> None:
         try: self.shutdown_kernel(k)
         except (NotFoundError, ConnectError): own.kernels.pop(k.id, None)
 
+# %% ../nbs/04_cleanup.ipynb #d113a123
 @patch
 def __enter__(self:Jupyter): return self
+
+# %% ../nbs/04_cleanup.ipynb #425355ed
 @patch
 def __exit__(self:Jupyter, *exc): self.close()

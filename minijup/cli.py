@@ -58,18 +58,6 @@ def print_outputs(outputs, file=None, color:bool=None):
         else: out.write(f"<{', '.join(o.get('data', {}))}>\n")
     out.flush()
 
-# %% ../nbs/06_cli.ipynb #74b95f89
-class _Bar:
-    "A one-line progress bar over cells on stderr (when `show`)"
-    def __init__(self, total:int, show:bool): self.total,self.show,self.n = total,show,0
-    def draw(self, n:int=None):
-        if n is not None: self.n = n
-        if not self.show or not self.total: return
-        f = self.n / self.total
-        sys.stderr.write(f"\r[{'#' * int(30 * f):<30}] {self.n}/{self.total} cells"); sys.stderr.flush()
-    def erase(self):
-        if self.show: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
-
 # %% ../nbs/06_cli.ipynb #5228ec05
 def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
 
@@ -192,6 +180,13 @@ def main(argv=None) -> int:
         print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
     return 1
 
+# %% ../nbs/06_cli.ipynb #e73be0ff
+def _cells_bar(total:int, show:bool) -> Progress:
+    "The progress bar of `minijup run` over the `total` cells of a notebook, drawn at 0"
+    bar = Progress(total, show=show and total > 0, unit='cells', every=0)
+    bar.update(0)
+    return bar
+
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
@@ -207,24 +202,24 @@ def _cmd_run(args):
     elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = None
-    def on_cell(i, cell):
-        bar.erase()
+    def on_cell(i, cell):   # the bar is erased while the cell's outputs are printed
+        bar.close()
         if not args.quiet: print_outputs(cell.outputs)
-        bar.draw(i + 1)
+        bar.update(i + 1)
     with _server(args, embedded=True) as jp:
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
-            bar = _Bar(total, show); bar.draw()
+            bar = _cells_bar(total, show)
             out = args.output or (local if args.inplace else None)
             try: jp.run_local_notebook(local, output_path=out, download=out is not None, on_cell=on_cell, **opts)
-            finally: bar.erase()
+            finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
         if not local.is_file(): total = len(jp.get(path, content=True).content.cells)
-        bar = _Bar(total, show); bar.draw()
+        bar = _cells_bar(total, show)
         out = args.output if args.output and not emb else None
         try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=on_cell, **opts)
-        finally: bar.erase()
+        finally: bar.close()
         if args.output and emb: nbformat.write(nb, args.output)
     return 0
 

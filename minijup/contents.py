@@ -18,6 +18,7 @@ from .core import *
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
 
+# %% ../nbs/01_contents.ipynb #59e97278
 def _check_path(path) -> str:
     "`path` as the server's key ('a/b'); `ValueError` if it has an empty, '.' or '..' segment or a NUL character"
     k = _key(path)
@@ -26,10 +27,12 @@ def _check_path(path) -> str:
                          "segments, '//' or NUL characters.")
     return k
 
+# %% ../nbs/01_contents.ipynb #95eff3e8
 def _api(path:str, *more:str) -> str:
     "The Contents API endpoint of `path` (then `more` segments, such as 'checkpoints')"
     return '/'.join(['api/contents', quote_path(_check_path(path)), *more])
 
+# %% ../nbs/01_contents.ipynb #dac0ea1e
 _NAME_MAX = 255  # bytes in a file name (Linux, macOS): temporary names beside a file must fit too
 
 def _stem(name:str, room:int) -> str:
@@ -39,11 +42,12 @@ def _stem(name:str, room:int) -> str:
     return f"{cut}~{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 # %% ../nbs/01_contents.ipynb #a1c0de01
-_TYPES = ('notebook', 'file', 'directory')
-
 def _bad(what, why): 
     return ResponseError(f"{what}: the answer is not a Contents model as a Jupyter server sends ({why}). Is the URL "
                          "that of a Jupyter server, and does it work?")
+
+# %% ../nbs/01_contents.ipynb #75c4898d
+_TYPES = ('notebook', 'file', 'directory')
 
 def _valid(m, what:str, content:bool=False, kind:str=None):
     "The model `m` if it has the shape of a Contents model (with content if `content`, of type `kind`), else `ResponseError`"
@@ -68,6 +72,7 @@ def _valid(m, what:str, content:bool=False, kind:str=None):
     for e in (c if m.type == 'directory' else []): _valid(e, what, kind=None)
     return m
 
+# %% ../nbs/01_contents.ipynb #51a34b30
 @patch
 def _contents(self:Jupyter, path, verb='GET', query=None, data=None, kind=None) -> AttrDict:
     "One request to the Contents API about `path`; its answer checked to be a model (with content, if asked for)"
@@ -82,11 +87,13 @@ def _remember(jp, path, m):
     if m is not None and m.get('type') != 'directory':
         jp.seen[_key(path)] = AttrDict(hash=m.get('hash'), last_modified=m.get('last_modified'))
 
+# %% ../nbs/01_contents.ipynb #b9752346
 def _forget(jp, path):
     "Forget `path` and everything under it"
     k,seen = _key(path), jp.seen
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: del seen[p]
 
+# %% ../nbs/01_contents.ipynb #b11eb318
 def _changed(old, new) -> bool:
     "Is the file state `new` different from `old`? By hash if both have one, else by last_modified"
     if old.get('hash') and new.get('hash'): return old.hash != new.hash
@@ -95,6 +102,7 @@ def _changed(old, new) -> bool:
 # %% ../nbs/01_contents.ipynb #a1c0de09
 def _first_line(e) -> str: return ((str(e).strip().splitlines() or [type(e).__name__])[0])[:200]
 
+# %% ../nbs/01_contents.ipynb #c409e6a8
 def _decode(m, what:str=''):
     "`m` with its content as Python objects: a validated `NotebookNode`, a str, or bytes; `ResponseError` if it is not"
     if m.get('content') is None: return m
@@ -110,6 +118,7 @@ def _decode(m, what:str=''):
     elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
     return m
 
+# %% ../nbs/01_contents.ipynb #7eeb5cfb
 _HASH_MAX = 256 * 2**20  # the server reads a whole file into its memory to hash it: not for larger files than this
 
 @patch
@@ -185,6 +194,7 @@ def _to_model(content) -> dict:
         return dict(type='file', format='base64', content=base64.b64encode(content).decode('ascii'))
     raise TypeError(f"save takes a notebook (a NotebookNode or dict), a str or bytes, not {type(content).__name__}")
 
+# %% ../nbs/01_contents.ipynb #4d451677
 @patch
 def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
     "The model of `path` (None if none); `ConflictError` if writing would replace content this client has not seen"
@@ -203,6 +213,7 @@ def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
             f"get({path!r}) and merge, or pass overwrite=True to replace it.", method=verb, url=url)
     return cur
 
+# %% ../nbs/01_contents.ipynb #d8d00f92
 def _missing_dir(e, path):
     "A `NotFoundError` if the write error `e` says that the directory of `path` does not exist, else `e`"
     if not (isinstance(e, ServerError) and 'No such file or directory' in (e.reason or '')): return e
@@ -216,22 +227,26 @@ _LOCK_WAIT = 10    # seconds a write waits for another minijup client's lock on 
 _LOCK_STALE = 60   # seconds (by the server's clock) after which a lock counts as left by a killed client, and is taken over
 _LOCK_ORPHAN = 2   # seconds after which a lock with no owner in it (a release that a racer interrupted) is removed
 
+# %% ../nbs/01_contents.ipynb #8db1a359
 def _lock_path(path, tag:str='') -> str:
     "The lock directory of `path`, beside it ('a/b.txt.minijup-lock'); with `tag`, a temporary one ('a/b.txt.TAG.minijup-lock')"
     folder,_,name = _key(path).rpartition('/')
     return (folder + '/' if folder else '') + _stem(name, 22) + (f'.{tag}' if tag else '') + '.minijup-lock'
 
+# %% ../nbs/01_contents.ipynb #202c976c
 def _when(m) -> float:
     "The `last_modified` of the model `m`, in seconds since the epoch (0 if it has none)"
     try: return datetime.fromisoformat(m.last_modified.replace('Z', '+00:00')).timestamp()
     except (AttributeError, TypeError, ValueError): return 0.0
 
+# %% ../nbs/01_contents.ipynb #eae055b4
 @patch
 def _gone(self:Jupyter, path) -> bool:
     "Is `path` surely not there? (False if the server cannot say)"
     try: return not self.exists(path)
     except JupyterError: return False
 
+# %% ../nbs/01_contents.ipynb #0f8e986e
 @patch
 def _delete_quietly(self:Jupyter, path):
     "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
@@ -272,6 +287,7 @@ def _lock_dir(self:Jupyter, tmp, path) -> bool:
         "written." + (" It creates hidden files (names starting with '.') only when started with "
         "--ContentsManager.allow_hidden=True." if hidden else ""), status=err.status, method='PUT', url=self.url + _api(path))
 
+# %% ../nbs/01_contents.ipynb #a7da4cc3
 @patch
 def _lock(self:Jupyter, path) -> tuple:
     "Take the minijup lock of `path` on the server, waiting up to `_LOCK_WAIT` s: (owner id for `_unlock`, server time)"
@@ -308,6 +324,7 @@ def _unlock(self:Jupyter, path, me:str):
     try: self(_api(lock), 'DELETE')
     except JupyterError: self._rmdir(lock, owners=[])   # a racer that lost put its directory into ours: delete it too
 
+# %% ../nbs/01_contents.ipynb #4ba37849
 @patch
 def _take_stale(self:Jupyter, lock, now:float):
     "Remove the lock `lock` if nothing in it changed for `_LOCK_STALE` s (`_LOCK_ORPHAN` s if it has no owner) before `now`"
@@ -328,6 +345,7 @@ def _part_path(path) -> str:
     folder,_,name = _key(path).rpartition('/')
     return (folder + '/' if folder else '') + f'{_stem(name, 18)}.{secrets.token_hex(4)}.part'
 
+# %% ../nbs/01_contents.ipynb #f1ef8968
 @patch
 def _create(self:Jupyter, path, model) -> tuple:
     "Write the new file `path` under a temporary name and rename it, which the server refuses if `path` exists: (model, state written)"
@@ -341,6 +359,7 @@ def _create(self:Jupyter, path, model) -> tuple:
                         f"get({path!r}) and merge, or save again with overwrite=True to replace it.", method='PUT',
                         url=self.url + _api(path))
 
+# %% ../nbs/01_contents.ipynb #41973a88
 @patch
 def _verify_write(self:Jupyter, path, m, verb='PUT'):
     "Check that `path` is still the file this client wrote (`m`, the state it wrote) and remember it; else `ConflictError`"
@@ -425,6 +444,7 @@ def exists(self:Jupyter,
     except NotFoundError: return False
     return True
 
+# %% ../nbs/01_contents.ipynb #e1c51ce7
 @patch
 def delete(self:Jupyter,
            path:str, # the file or directory to delete
@@ -440,6 +460,7 @@ def _valid_checkpoint(c, what):
     got = f'an object with the keys {sorted(c)[:10]}' if isinstance(c, dict) else f'a JSON {type(c).__name__}'
     raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'), but {got}.")
 
+# %% ../nbs/01_contents.ipynb #769da1ca
 @patch
 def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
@@ -451,6 +472,7 @@ def checkpoint(self:Jupyter,
         raise NotFoundError(f"No checkpoint made: {path!r} does not exist.", status=e.status, method=e.method,
                             url=e.url, reason=e.reason) from None
 
+# %% ../nbs/01_contents.ipynb #b5dac3a6
 @patch
 def checkpoints(self:Jupyter,
                 path:str, # the file whose checkpoints to list
@@ -460,6 +482,7 @@ def checkpoints(self:Jupyter,
     if not isinstance(cps, list): raise ResponseError(f"{what}: the answer is not a list of checkpoints.")
     return [_valid_checkpoint(c, what) for c in cps]
 
+# %% ../nbs/01_contents.ipynb #1d30f731
 @patch
 def restore(self:Jupyter,
             path:str, # the file to restore
@@ -473,6 +496,7 @@ def restore(self:Jupyter,
         raise NotFoundError(f"Not restored: {path!r} has no checkpoint {checkpoint_id!r}; its checkpoints: {ids}.",
                             status=e.status, method=e.method, url=e.url, reason=e.reason) from None
 
+# %% ../nbs/01_contents.ipynb #377bfdb2
 @patch
 def delete_checkpoint(self:Jupyter,
                       path:str, # the file whose checkpoint to delete
@@ -490,22 +514,11 @@ def trust(self:Jupyter,
     self(_api(path, 'trust'), 'POST')
 
 # %% ../nbs/01_contents.ipynb #9cba7b3b
-class _Progress:
-    "A one-line progress bar on stderr, redrawn at most 10 times a second; or `show(done, total)` if it is a function"
-    def __init__(self, show, total:int, label:str):
-        self.show,self.total,self.label,self.t,self.drawn = show,total,label,time.monotonic(),False
-    def __call__(self, done:int, final:bool=False):
-        if callable(self.show): return None if final else self.show(done, self.total)
-        if not self.show or (not final and time.monotonic() - self.t < 0.1): return
-        frac = done / self.total if self.total else 1.0
-        sys.stderr.write(f"\r{self.label} [{'#' * int(20 * frac):<20}] {frac:4.0%} "
-                         f"{done / 2**20:.1f}/{self.total / 2**20:.1f} MiB" + ('\n' if final else ''))
-        sys.stderr.flush()
-        self.t,self.drawn = time.monotonic(),not final
-    def close(self):
-        "End the line if the bar was left unfinished (an error)"
-        if self.drawn and not callable(self.show): sys.stderr.write('\n'); self.drawn = False
+def _bar(progress, total:int, label:str) -> Progress:
+    "The progress bar of a transfer of `total` bytes: MiB on stderr, the line kept at the end; or `progress(done, total)`"
+    return Progress(total, show=progress, label=label, unit='MiB', scale=2**20, keep=True)
 
+# %% ../nbs/01_contents.ipynb #3ab0e6d8
 def _file_hash(path, algorithm:str) -> str:
     "The hex digest of the local file `path` with `algorithm`, read in chunks"
     h = hashlib.new(algorithm)
@@ -513,6 +526,7 @@ def _file_hash(path, algorithm:str) -> str:
         while b := f.read(2**20): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/01_contents.ipynb #46522615
 def _transfer_error(e, what):
     "The `JupyterError` for a `requests` error `e` in the middle of a streamed transfer"
     if 'timed out' in str(e).lower():
@@ -527,6 +541,7 @@ def _is_part(name:str, of:str=None) -> bool:
     m = re.fullmatch(r'(.+?)(\.[0-9a-f]{8}\.(part|part\.old|minijup-lock)|\.minijup-lock(\.[0-9a-f]{8})?)', name)
     return bool(m) and (of is None or m[1] in (_stem(of, 18), _stem(of, 22)))
 
+# %% ../nbs/01_contents.ipynb #432f1bb8
 @patch
 def leftovers(self:Jupyter,
               path:str='', # a directory (all its leftovers), or a file (the leftovers of its transfers and saves)
@@ -538,6 +553,7 @@ def leftovers(self:Jupyter,
     folder,_,name = _check_path(path).rpartition('/')
     return [e for e in self.ls(folder) if _is_part(e.name, name)]
 
+# %% ../nbs/01_contents.ipynb #2652cea9
 @patch
 def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
     "Under `dest`'s lock: put back an old `dest` that an interrupted upload left aside, remove stale parts of `dest`"
@@ -548,7 +564,7 @@ def _clean_parts(self:Jupyter, dest, now:float, keep:str=None):
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - _when(e) > _STALE_PART): self._delete_quietly(folder + e.name)
 
-
+# %% ../nbs/01_contents.ipynb #467d61fb
 @patch
 def recover(self:Jupyter,
             path:str, # the file whose interrupted uploads to clean up after
@@ -573,6 +589,7 @@ def _upload_target(self:Jupyter, name, remote_path, overwrite):
                             method='PUT', url=self.url + _api(dest))
     return dest
 
+# %% ../nbs/01_contents.ipynb #d6ef08c7
 @patch
 def _move_into_place(self:Jupyter, tmp, dest, overwrite):
     "Rename `tmp` to `dest`; with `overwrite`, replace an existing `dest` without ever leaving it half-written"
@@ -591,10 +608,11 @@ def _move_into_place(self:Jupyter, tmp, dest, overwrite):
 def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
     "Upload `local_path` in one request straight over `dest`, under its lock: the server replaces the file whole"
     data = local_path.read_bytes()
-    bar = _Progress(progress, len(data), dest)
-    me,_ = self._lock(dest)
-    try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
-    finally: self._unlock(dest, me); bar.close()
+    with _bar(progress, len(data), dest) as bar:
+        me,_ = self._lock(dest)
+        try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
+        finally: self._unlock(dest, me)
+        bar.update(len(data))
     if m.size != len(data):
         raise JupyterError(f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of {local_path.name!r}. "
                            "Try again.", method='PUT', url=self.url + _api(dest))
@@ -602,11 +620,45 @@ def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
     if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != hashlib.sha256(data).hexdigest():
         raise ConflictError(f"Uploaded, but not kept: another client wrote {dest!r} right after this upload. Look at it, "
                             "then upload again if yours should win.", method='PUT', url=self.url + _api(dest))
-    bar(len(data), final=True)
     _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=m.last_modified))
     return m
 
 # %% ../nbs/01_contents.ipynb #a1c0de07
+@patch
+def _send_chunks(self:Jupyter, local_path:Path, tmp:str, size:int, chunk_size:int, bar:Progress) -> tuple:
+    "PUT the `size` bytes of `local_path` to `tmp` in numbered chunks of `chunk_size`: (bytes read, their sha256, the last model)"
+    done,n,h = 0,max(1, -(-size // chunk_size)),hashlib.sha256()
+    with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
+        def prepare():  # the next chunk is read, hashed and encoded in a thread while this one is sent
+            b = f.read(chunk_size); h.update(b)
+            return len(b), base64.b64encode(b).decode('ascii')
+        nxt = pool.submit(prepare)
+        for i in range(1, n + 1):
+            k,content = nxt.result()
+            if i < n: nxt = pool.submit(prepare)
+            model = dict(type='file', format='base64', content=content)
+            if n > 1: model['chunk'] = -1 if i == n else i
+            m = self._contents(tmp, 'PUT', data=model)
+            del model, content
+            done += k; bar.update(done)
+    return done,h,m
+
+# %% ../nbs/01_contents.ipynb #d1600e7e
+@patch
+def _check_upload(self:Jupyter, local_path:Path, tmp:str, size:int, done:int, h, m) -> AttrDict:
+    "The model of `tmp` once it is sure to hold `local_path` whole (`done` bytes read, `h` their sha256, `m` the last model)"
+    if done != size or m.size != size:
+        raise JupyterError(f"Not uploaded: {local_path.name!r} is {size} bytes, but {done} were read and the "
+                           f"server holds {m.size}. Did the local file change during the upload? Try again.")
+    m = self._model(tmp)
+    if m.get('hash'):
+        mine = h.hexdigest() if m.hash_algorithm == 'sha256' else _file_hash(local_path, m.hash_algorithm)
+        if m.hash != mine:
+            raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
+                               f"{local_path.name!r}. It was changed during the upload; try again.")
+    return m
+
+# %% ../nbs/01_contents.ipynb #4b11a90c
 @patch
 def upload(self:Jupyter,
            local_path, # the local file
@@ -621,41 +673,19 @@ def upload(self:Jupyter,
     dest = self._upload_target(local_path.name, remote_path, overwrite)
     if overwrite and size <= chunk_size: return self._put_whole(local_path, dest, progress)   # never leaves `dest` empty
     tmp = _part_path(dest)
-    bar,done,n,h = _Progress(progress, size, dest),0,max(1, -(-size // chunk_size)),hashlib.sha256()
-    try:
-        with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
-            def prepare():  # the next chunk is read, hashed and encoded in a thread while this one is sent
-                b = f.read(chunk_size); h.update(b)
-                return len(b), base64.b64encode(b).decode('ascii')
-            nxt = pool.submit(prepare)
-            for i in range(1, n + 1):
-                k,content = nxt.result()
-                if i < n: nxt = pool.submit(prepare)
-                model = dict(type='file', format='base64', content=content)
-                if n > 1: model['chunk'] = -1 if i == n else i
-                m = self._contents(tmp, 'PUT', data=model)
-                del model, content
-                done += k; bar(done)
-        if done != size or m.size != size:
-            raise JupyterError(f"Not uploaded: {local_path.name!r} is {size} bytes, but {done} were read and the "
-                               f"server holds {m.size}. Did the local file change during the upload? Try again.")
-        m = self._model(tmp)
-        if m.get('hash'):
-            mine = h.hexdigest() if m.hash_algorithm == 'sha256' else _file_hash(local_path, m.hash_algorithm)
-            if m.hash != mine:
-                raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
-                                   f"{local_path.name!r}. It was changed during the upload; try again.")
-        me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+    with _bar(progress, size, dest) as bar:
         try:
-            self._clean_parts(dest, now, keep=tmp)
-            res = self._move_into_place(tmp, dest, overwrite)
-        finally: self._unlock(dest, me)
-    except BaseException as e:
-        self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
-        if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
-        raise
-    finally: bar.close()
-    bar(done, final=True)
+            done,h,m = self._send_chunks(local_path, tmp, size, chunk_size, bar)
+            m = self._check_upload(local_path, tmp, size, done, h, m)
+            me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+            try:
+                self._clean_parts(dest, now, keep=tmp)
+                res = self._move_into_place(tmp, dest, overwrite)
+            finally: self._unlock(dest, me)
+        except BaseException as e:
+            self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
+            if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
+            raise
     _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
@@ -663,6 +693,7 @@ def upload(self:Jupyter,
 # %% ../nbs/01_contents.ipynb #e0e71417
 _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
 
+# %% ../nbs/01_contents.ipynb #e7e4efed
 def _local_target(remote_path, local_path) -> Path:
     "Where `download` writes: `local_path`, or in it if it is a directory, under the last segment of `remote_path`"
     name = _check_path(remote_path).rpartition('/')[2]   # the user's path names the file, never the server's answer
@@ -672,10 +703,12 @@ def _local_target(remote_path, local_path) -> Path:
     local = Path(local_path) if local_path is not None else Path(name)
     return local / name if local.is_dir() else local
 
+# %% ../nbs/01_contents.ipynb #26800a38
 def _local_part(local:Path) -> Path:
     "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
     return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
 
+# %% ../nbs/01_contents.ipynb #4606802d
 def _pid_alive(pid:int) -> bool:
     "Is the local process `pid` running?"
     try: os.kill(pid, 0)
@@ -683,6 +716,7 @@ def _pid_alive(pid:int) -> bool:
     except OSError: pass   # alive, another user's
     return True
 
+# %% ../nbs/01_contents.ipynb #17751a0d
 def _clean_local_parts(local:Path):
     "Remove the parts of earlier downloads to `local` whose process is gone (or that did not grow for `_STALE_PART` s)"
     for p in local.parent.glob('.*.part'):
@@ -694,6 +728,53 @@ def _clean_local_parts(local:Path):
 
 # %% ../nbs/01_contents.ipynb #a1c0de08
 @patch
+def _download_model(self:Jupyter, remote_path) -> AttrDict:
+    "The model of `remote_path` (no hash); a `NotFoundError` says so if an interrupted upload left its old content aside"
+    try: return self._model(remote_path, hash=False)
+    except NotFoundError as e:
+        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
+        except JupyterError: aside = False
+        if aside:
+            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
+                      "puts it back.",)
+        raise
+
+# %% ../nbs/01_contents.ipynb #ccd01306
+@patch
+def _stream(self:Jupyter, remote_path, size:int, tmp:Path, chunk_size:int, bar:Progress, hashing:bool) -> tuple:
+    "Write `remote_path` from `/files/` into `tmp`, at most `size` bytes, hashed in a thread if `hashing`: (bytes, sha256)"
+    h,busy,done = hashlib.sha256(),None,0
+    r = self('files/' + quote_path(_key(remote_path)), raw=True)
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            with r, open(tmp, 'wb') as f:
+                for b in r.iter_content(chunk_size):
+                    f.write(b); done += len(b)
+                    if size is not None and done > size: break   # more than the file holds: stop reading
+                    if hashing:
+                        if busy: busy.result()
+                        busy = pool.submit(h.update, b)
+                    bar.update(done)
+        except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
+        if busy: busy.result()
+    return done,h
+
+# %% ../nbs/01_contents.ipynb #258c36bf
+@patch
+def _check_download(self:Jupyter, remote_path, m, t, tmp:Path, done:int, h, verify):
+    "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is `remote_path` as it is on the server after the transfer"
+    if verify and not t.get('hash'): t = self._model(remote_path, hash=False)  # no hash: the state after it
+    if t.get('hash'):
+        changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
+    else: changed = t.last_modified != m.last_modified
+    if done != t.size or changed:
+        what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
+        raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
+                           f"client received {done} bytes, the server's model says {t.size}, with {what}). "
+                           "Try again.")
+
+# %% ../nbs/01_contents.ipynb #96dd8124
+@patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
              local_path=None, # where to write it (replacing a file), or a directory to put it in; default: its name, here
@@ -704,50 +785,20 @@ def download(self:Jupyter,
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
     if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
     local = _local_target(remote_path, local_path)
-    try: m = self._model(remote_path, hash=False)
-    except NotFoundError as e:
-        try: aside = any(p.name.endswith('.part.old') for p in self.leftovers(remote_path))
-        except JupyterError: aside = False
-        if aside:
-            e.args = (e.args[0] + f" An interrupted upload left its old content aside: recover({_key(remote_path)!r}) "
-                      "puts it back.",)
-        raise
+    m = self._download_model(remote_path)
     if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
     _clean_local_parts(local)
     tmp = _local_part(local)
-    bar,done = _Progress(progress, m.size, _key(remote_path)),0
     by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
-    # the server hashes the file while it is streamed, and the client hashes what it receives in another thread
-    with ThreadPoolExecutor(2) as pool:
-        theirs = pool.submit(self._model, remote_path) if by_hash else None
-        h,hashing = hashlib.sha256(),None
+    with _bar(progress, m.size, _key(remote_path)) as bar:
         try:
-            r = self('files/' + quote_path(_key(remote_path)), raw=True)
-            try:
-                with r, open(tmp, 'wb') as f:
-                    for b in r.iter_content(chunk_size):
-                        f.write(b); done += len(b)
-                        if m.size is not None and done > m.size: break   # more than the file holds: stop reading
-                        if theirs:
-                            if hashing: hashing.result()
-                            hashing = pool.submit(h.update, b)
-                        bar(done)
-            except requests.RequestException as e: raise _transfer_error(e, f"GET {r.url}") from None
-            if hashing: hashing.result()
-            t = theirs.result() if theirs else m
-            if verify and not t.get('hash'): t = self._model(remote_path, hash=False)  # no hash: the state after it
-            if t.get('hash'):
-                changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
-            else: changed = t.last_modified != m.last_modified
-            if done != t.size or changed:
-                what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
-                raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
-                                   f"client received {done} bytes, the server's model says {t.size}, with {what}). "
-                                   "Try again.")
+            with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for while the file is streamed
+                theirs = pool.submit(self._model, remote_path) if by_hash else None
+                done,h = self._stream(remote_path, m.size, tmp, chunk_size, bar, hashing=by_hash)
+                t = theirs.result() if theirs else m
+            self._check_download(remote_path, m, t, tmp, done, h, verify)
             os.replace(tmp, local)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        finally: bar.close()
-    bar(done, final=True)
     return local

@@ -6,7 +6,7 @@
 __all__ = ['NotebookResult', 'WarmKernels', 'run_notebooks']
 
 # %% ../nbs/08_parallel.ipynb #afa7281f
-import collections, queue, sys, threading, time
+import collections, queue, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from .core import *
@@ -22,21 +22,10 @@ class NotebookResult:
         how = 'ok' if self.ok else f'failed: {type(self.error).__name__}: {" ".join(str(self.error).split())}'
         return f'NotebookResult({str(self.path)!r}, {how})'
 
-# %% ../nbs/08_parallel.ipynb #40d40eaf
-class _Progress:
-    "A one-line progress bar over notebooks on stderr (when `show`)"
-    def __init__(self, total:int, show:bool): self.total,self.show = total,show
-    def draw(self, done:int, failed:int):
-        if not self.show or not self.total: return
-        bar = '#' * int(30 * done / self.total)
-        sys.stderr.write(f"\r[{bar:<30}] {done}/{self.total} notebooks" + (f", {failed} failed" if failed else ''))
-        sys.stderr.flush()
-    def erase(self):
-        if self.show and self.total: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
-
 # %% ../nbs/08_parallel.ipynb #11a82c2b
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
 
+# %% ../nbs/08_parallel.ipynb #405cefa8
 class _Batch:
     "The notebooks of a batch still to run (their indexes), shared by the workers, and the kernels started ahead for them"
     def __init__(self, n:int):
@@ -54,6 +43,7 @@ class _Batch:
         "A kernel started ahead was used, or given up"
         with self.lock: self.ahead -= 1
 
+# %% ../nbs/08_parallel.ipynb #85c8f010
 def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:dict, kernels=None):
     "Run one notebook of a batch on `jp`, stopping after the current cell once `cancel` is set"
     def cb(i, cell):
@@ -62,6 +52,7 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
     if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, **kw)  # a folder of its own
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, **kw)
 
+# %% ../nbs/08_parallel.ipynb #455f203a
 class WarmKernels:
     "A worker's kernels, a fresh one per notebook: the next one started and connected while the current notebook runs"
     def __init__(self, jp:Jupyter, batch:_Batch=None, settle:float=0.3):
@@ -69,41 +60,11 @@ class WarmKernels:
         self.settle,self.closing = settle,threading.Event()
         self.behind = ThreadPoolExecutor(4, thread_name_prefix=f'{threading.current_thread().name}-behind')
 
-    def _start(self, name:str, folder:str):
-        "Start a kernel and open a connection to it that it has answered on: (kernel, connection or None)"
-        kern = self.jp.start_kernel(name, path=folder)
-        conn = None
-        try:
-            conn = self.jp.connect(kern)   # (this object closes it; the worker's client records it too)
-            conn.kernel_info()
-            return kern,conn
-        except Exception:   # left to `run_notebook`, which connects again and reports what fails
-            if conn: conn.close()
-            return kern,None
-
-    def _drop(self, started):
-        "Give up a kernel started ahead (the future `started`), in the background: close its connection, shut it down"
-        try: kern,conn = started.result()
-        except Exception: return   # it did not start
-        if conn: conn.close()
-        kern.release()
-
     def _take_spare(self):
         "The kernel started ahead, if any (a future), no longer counted by the batch"
         spare,self.spare = self.spare,None
         if spare and self.batch: self.batch.ahead_done()
         return spare
-
-    def get(self, name:str, folder:str):
-        "A kernel for a notebook of kernelspec `name` in `folder`: the one started ahead if it fits, else a new one"
-        spare,kern = self._take_spare(),None
-        if spare and spare[0] == (name, folder):
-            try: kern,conn = spare[1].result()
-            except JupyterError: kern = None
-            if kern and conn: self.opened[kern.id] = conn
-        elif spare: self.behind.submit(self._drop, spare[1])
-        self.next = (name, folder)
-        return kern or self.jp.start_kernel(name, path=folder)
 
     def connect(self, kern):
         "The connection opened ahead to `kern`, else a new one"
@@ -114,34 +75,77 @@ class WarmKernels:
         "Run `fn(*args)` in the background once the next notebook runs and the kernel after it is up (or at `close`)"
         self.waiting.append((fn, args))
 
-    def running(self, kern):
-        "A notebook runs on `kern`: start the kernel of the next notebook; once it is up, do what waited"
-        waiting,self.waiting = self.waiting,[]
-        if self.batch is None or self.batch.start_ahead():
-            self.spare = (self.next, self.behind.submit(self._start, *self.next))
-        up = self.spare[1] if self.spare else None
-        for fn,args in waiting: self.behind.submit(self._after, up, fn, *args)
-
-    def _after(self, up, fn, *args):
-        "Call `fn` once the kernel start `up` is done (else `settle` s from now), or at once when the worker is closing"
-        if up: wait([up])
-        else: self.closing.wait(self.settle)
-        return fn(*args)
-
     def release(self, kern):
         "Shut `kern` down in the background, once the next notebook runs and the kernel after it is up"
         conn = self.opened.pop(kern.id, None)
         if conn: conn.close()
         self.later(kern.release)
 
-    def close(self):
-        "Do what waited, shut the spare down, and wait for all of it"
-        self.closing.set()
-        spare,waiting,self.waiting = self._take_spare(),self.waiting,[]
-        for fn,args in waiting: self.behind.submit(fn, *args)
-        if spare: self.behind.submit(self._drop, spare[1])
-        self.behind.shutdown(wait=True)
+# %% ../nbs/08_parallel.ipynb #691deb76
+@patch
+def _start(self:WarmKernels, name:str, folder:str):
+    "Start a kernel and open a connection to it that it has answered on: (kernel, connection or None)"
+    kern = self.jp.start_kernel(name, path=folder)
+    conn = None
+    try:
+        conn = self.jp.connect(kern)   # (this object closes it; the worker's client records it too)
+        conn.kernel_info()
+        return kern,conn
+    except Exception:
+        if conn: conn.close()
+        return kern,None
 
+# %% ../nbs/08_parallel.ipynb #6482db22
+@patch
+def _drop(self:WarmKernels, started):
+    "Give up a kernel started ahead (the future `started`): close its connection, shut it down"
+    try: kern,conn = started.result()
+    except Exception: return   # it did not start
+    if conn: conn.close()
+    kern.release()
+
+# %% ../nbs/08_parallel.ipynb #bc809188
+@patch
+def get(self:WarmKernels, name:str, folder:str):
+    "A kernel for a notebook of kernelspec `name` in `folder`: the one started ahead if it fits, else a new one"
+    spare,kern = self._take_spare(),None
+    if spare and spare[0] == (name, folder):
+        try: kern,conn = spare[1].result()
+        except JupyterError: kern = None
+        if kern and conn: self.opened[kern.id] = conn
+    elif spare: self.behind.submit(self._drop, spare[1])
+    self.next = (name, folder)
+    return kern or self.jp.start_kernel(name, path=folder)
+
+# %% ../nbs/08_parallel.ipynb #af6c90e9
+@patch
+def running(self:WarmKernels, kern):
+    "A notebook runs on `kern`: start the kernel of the next notebook; once it is up, do what waited"
+    waiting,self.waiting = self.waiting,[]
+    if self.batch is None or self.batch.start_ahead():
+        self.spare = (self.next, self.behind.submit(self._start, *self.next))
+    up = self.spare[1] if self.spare else None
+    for fn,args in waiting: self.behind.submit(self._after, up, fn, *args)
+
+# %% ../nbs/08_parallel.ipynb #ce3e98f2
+@patch
+def _after(self:WarmKernels, up, fn, *args):
+    "Call `fn` once the kernel start `up` is done (else `settle` s from now), or at once when the worker is closing"
+    if up: wait([up])
+    else: self.closing.wait(self.settle)
+    return fn(*args)
+
+# %% ../nbs/08_parallel.ipynb #cfeeec1a
+@patch
+def close(self:WarmKernels):
+    "Do what waited, shut the spare down, and wait for all of it"
+    self.closing.set()
+    spare,waiting,self.waiting = self._take_spare(),self.waiting,[]
+    for fn,args in waiting: self.behind.submit(fn, *args)
+    if spare: self.behind.submit(self._drop, spare[1])
+    self.behind.shutdown(wait=True)
+
+# %% ../nbs/08_parallel.ipynb #bab8c3cf
 def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):
     "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
     kernels = WarmKernels(jp, batch)
@@ -176,8 +180,7 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
 def _abandon(clients:list, threads:list, grace:float=10):
     "Shut down the kernels the workers' `clients` started, until the `threads` have ended (at most `grace` s)"
     killers,gone = {},set()
-    deadline = time.monotonic() + grace
-    while True:
+    def sweep():   # true once the workers have ended
         for c in clients:
             for kid in list(c.owned.kernels):
                 if kid in gone: continue
@@ -185,14 +188,14 @@ def _abandon(clients:list, threads:list, grace:float=10):
                 try: killers[c.url].shutdown_kernel(kid)
                 except JupyterError: pass
                 gone.add(kid)
-        if not any(t.is_alive() for t in threads) or time.monotonic() > deadline: return
-        time.sleep(0.05)
+        return not any(t.is_alive() for t in threads)
+    wait_until(sweep, grace)
 
 # %% ../nbs/08_parallel.ipynb #91220641
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
-                  progress:bool=True, # a progress bar on stderr
+                  progress=True, # a progress bar on stderr; or a function called as `progress(done, total)`
                   save:bool=True, # save each executed notebook: in place on the server, or over the local file
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the worker threads
                   **run_kwargs # passed to `run_notebook`: timeout, allow_errors, interrupt_on_timeout, kernel_name, ...
@@ -209,9 +212,9 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
     threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs),
                                 name=f'minijup-run-{n}', daemon=True) for n,c in enumerate(clients)]
-    bar = _Progress(len(items), progress)
+    bar = Progress(len(items), show=progress if items else False, unit='notebooks', every=0)
     try:
-        bar.draw(0, 0)
+        bar.update(0)
         for t in threads: t.start()
         live,n,failed = len(threads),0,0
         while live:
@@ -219,12 +222,12 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
             except queue.Empty: continue
             if i is None: live -= 1; continue
             n,failed = n + 1,failed + (not results[i].ok)
-            bar.draw(n, failed)
+            bar.update(n, note=f'{failed} failed' if failed else '')
     except KeyboardInterrupt:
         batch.cancel.set()
         _abandon(clients, threads)
         raise
-    finally: bar.erase()
+    finally: bar.close()
     return results
 
 # %% ../nbs/08_parallel.ipynb #b96d1a76

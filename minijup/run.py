@@ -20,12 +20,14 @@ def _snippet(source:str, n:int=40) -> str:
     s = ' '.join(source.strip().split())
     return repr(s if len(s) <= n else s[:n-3] + '...')
 
+# %% ../nbs/05_run.ipynb #6412e200
 class CellExecutionError(JupyterError):
     "A cell raised and errors were not allowed: `cell_index`, `source`, `ename`, `evalue`, `traceback`, `nb`"
     def __init__(self, cell_index:int, source:str, ename:str, evalue:str, traceback=None, nb=None):
         super().__init__(f"Cell {cell_index} ({_snippet(source)}) raised {ename}: {evalue}")
         self.cell_index,self.source,self.ename,self.evalue,self.traceback,self.nb = cell_index,source,ename,evalue,traceback or [],nb
 
+# %% ../nbs/05_run.ipynb #51bc3303
 class CellTimeoutError(JupyterTimeoutError):
     "A cell did not finish within the timeout: `cell_index`, `source`, `nb`"
     def __init__(self, msg, cell_index:int=None, source:str=None, nb=None):
@@ -33,8 +35,6 @@ class CellTimeoutError(JupyterTimeoutError):
         self.cell_index,self.source,self.nb = cell_index,source,nb
 
 # %% ../nbs/05_run.ipynb #0fdd5f0e
-_TIMING = ('iopub.status.busy', 'iopub.execute_input', 'shell.execute_reply', 'iopub.status.idle')
-
 def _stamp(msg) -> str:
     "The date of a message as nbclient writes it: UTC, '%Y-%m-%dT%H:%M:%S.%fZ'"
     d = msg['header'].get('date')
@@ -43,6 +43,9 @@ def _stamp(msg) -> str:
         if dt.tzinfo: dt = dt.astimezone(timezone.utc)
     except (TypeError, ValueError): dt = datetime.now(timezone.utc)
     return dt.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+# %% ../nbs/05_run.ipynb #50f80648
+_TIMING = ('iopub.status.busy', 'iopub.execute_input', 'shell.execute_reply', 'iopub.status.idle')
 
 def _timing(r:ExecutionResult) -> dict:
     "nbclient's `execution` cell metadata from the messages of one execution"
@@ -102,6 +105,7 @@ def _runs(cell) -> bool:
     "Does nbclient run this cell? Code, not empty, not tagged `skip-execution`"
     return cell.cell_type == 'code' and bool(cell.source.strip()) and 'skip-execution' not in cell.metadata.get('tags', [])
 
+# %% ../nbs/05_run.ipynb #43e4004c
 @patch
 def execute_notebook(self:KernelConnection,
                      nb, # a `NotebookNode`, executed in place
@@ -115,7 +119,7 @@ def execute_notebook(self:KernelConnection,
     for i,cell in enumerate(nb.cells):
         if cell.cell_type != 'code': continue
         try:
-            if _runs(cell): KernelConnection.run_cell(self, cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing)
+            if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing)
         except (CellExecutionError, CellTimeoutError) as e: e.nb = nb; raise
         if on_cell: on_cell(i, cell)
     return nb
@@ -125,6 +129,7 @@ def _kernel_name(nb) -> str:
     "The kernelspec name a notebook asks for, or None"
     return (nb.metadata.get('kernelspec') or {}).get('name') or None
 
+# %% ../nbs/05_run.ipynb #f710473a
 class FreshKernels:
     "Where `run_notebook` gets its kernel by default: a new one for each run, shut down after it"
     def __init__(self, jp:Jupyter): self.jp = jp
@@ -133,6 +138,7 @@ class FreshKernels:
     def running(self, kern): pass
     def release(self, kern): kern.release()   # shut down, also while being restarted; quietly if already gone
 
+# %% ../nbs/05_run.ipynb #aa35433c
 @patch
 def run_notebook(self:Jupyter,
                  path:str, # the notebook on the server
@@ -157,12 +163,10 @@ def run_notebook(self:Jupyter,
             info = k.kernel_info()
             if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
             kernels.running(kern)
-            # through the class: a connection whose class a notebook in the same process redefined works too
-            KernelConnection.execute_notebook(k, nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
+            k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
     finally: kernels.release(kern)
     if save: self.save_executed(m.path, nb, output_path)
     return nb
-
 
 # %% ../nbs/05_run.ipynb #4a3674ce
 @patch
