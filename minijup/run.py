@@ -63,7 +63,7 @@ def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
     msg = r.messages[-1] if r.messages else None
     if msg is None or msg['header'].get('msg_type') not in ('display_data', 'execute_result'): return
     did = (msg['content'].get('transient') or {}).get('display_id')
-    for o in k._displays.get(did, []) if did else []:
+    for o in k.displays.get(did, []) if did else []:
         if o is not out: o['data'],o['metadata'] = nbformat.from_dict(dict(out.data)), nbformat.from_dict(dict(out.metadata))
 
 # %% ../nbs/05_run.ipynb #c87c45f2
