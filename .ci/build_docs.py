@@ -45,7 +45,8 @@ def readme():
 def _documented_names(mod):
     "Names that need their own show_doc on the module's page: `__all__`, and methods added to a class with @patch"
     from minijup._modidx import d
-    names = [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n, None))]   # constants have no show_doc
+    names = [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n, None))   # constants have no show_doc,
+             and getattr(getattr(mod, n), '__module__', mod.__name__) == mod.__name__]  # names passed on have theirs where defined
     for sym in d['syms'].get(mod.__name__, {}):
         parts = sym.split('.')[2:]
         if len(parts) != 2 or parts[1].startswith('_'): continue
@@ -85,7 +86,7 @@ def _pages():
         nb = nbformat.read(PROC/name, as_version=4)
         fm = yaml.safe_load(nb.cells[0].source.strip().strip('-')) if nb.cells and nb.cells[0].cell_type == 'raw' else {}
         stem = Path(name).stem
-        res.append((stem, 'index.html' if stem == 'index' else re.sub(r'^\d+_', '', stem) + '.html',
+        res.append((stem, 'index.html' if stem == 'index' else re.sub(r'^\d+[a-z]?_', '', stem) + '.html',
                     'Overview' if stem == 'index' else (fm or {}).get('title', stem), (fm or {}).get('description', '')))
     return res
 
@@ -122,7 +123,7 @@ def _for_html(nb, mod, anchors:dict, site_url:str):
             page, anchor = m.group(2), (m.group(3) or '')[1:]
             if page in anchors and (not anchor or anchor in anchors[page]): return f'[{m.group(1)}]({page}{m.group(3) or ""})'
             return m.group(1)   # no entry to link to (a private name): just the name
-        text = re.sub(r'\]\((\d\d_|index)(\w*)\.ipynb', lambda m: '](' + ('index' if m.group(1) == 'index' else m.group(2)) + '.html', text)
+        text = re.sub(r'\]\((\d\d[a-z]?_|index)(\w*)\.ipynb', lambda m: '](' + ('index' if m.group(1) == 'index' else m.group(2)) + '.html', text)
         return re.sub(r'\[([^\]]*)\]\(' + re.escape(site_url) + r'([\w.-]+\.html)(#[\w.-]*)?\)', sub, text)
     cells = []
     for c in nb.cells:

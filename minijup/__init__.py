@@ -4,7 +4,7 @@ __version__ = "0.0.1"
 # core first: it imports LocalServer from local at its end, and local imports core
 from . import core, local
 from . import contents
-from . import sessions, websockets
+from . import sessions, messages, websockets
 from . import cleanup, run, cli
 from . import reach
 from . import parallel

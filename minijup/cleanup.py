@@ -9,7 +9,6 @@ __all__ = []
 import time
 from fastcore.basics import patch
 from .core import *
-from .sessions import _owned
 
 # %% ../nbs/04_cleanup.ipynb #fccbe3bc
 @patch
@@ -31,7 +30,7 @@ def shutdown(self:Jupyter,
 @patch
 def close(self:Jupyter) -> None:
     "Release what this client created: close its connections, delete its sessions, shut its kernels down"
-    own = _owned(self)
+    own = self.owned
     for c in own.connections: c.close()
     own.connections.clear()
     for s in list(own.sessions.values()):

@@ -14,13 +14,14 @@ from .core import demo
 from .run import CellExecutionError
 from .parallel import run_notebooks
 
-# %% ../nbs/06_cli.ipynb #f022af4c
+# %% ../nbs/06_cli.ipynb #18945c97
 def _token_from_file(path) -> str:
     "The token stored in the file `path` (its first line)"
     try: return Path(path).expanduser().read_text().strip().splitlines()[0].strip()
     except (OSError, IndexError) as e: raise JupyterError(f"Could not read a token from the token file {str(path)!r}: "
                                                           f"{getattr(e, 'strerror', None) or 'it is empty'}.") from None
 
+# %% ../nbs/06_cli.ipynb #59b03b10
 def _client(args, url:str=None) -> Jupyter:
     "A `Jupyter` for the server at `url`, else `--url`/`$JUPYTER_URL`, with the token from the URL, a file or the environment"
     url = url or args.url or os.environ.get('JUPYTER_URL')
@@ -30,6 +31,7 @@ def _client(args, url:str=None) -> Jupyter:
     tok = tok or (_token_from_file(tf) if tf else None) or os.environ.get('JUPYTER_TOKEN') or None
     return Jupyter(base, token=tok)
 
+# %% ../nbs/06_cli.ipynb #f022af4c
 @contextlib.contextmanager
 def _server(args, embedded:bool=False):
     "The client of the server to use; an embedded `LocalServer` in the current folder if there is none and `embedded`"
@@ -68,6 +70,128 @@ class _Bar:
     def erase(self):
         if self.show: sys.stderr.write('\r\x1b[K'); sys.stderr.flush()
 
+# %% ../nbs/06_cli.ipynb #5228ec05
+def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
+
+# %% ../nbs/06_cli.ipynb #f9d04da3
+def _redact_args(s:str) -> str:
+    "`s` with the secret of any URL in it (`token=...` in a query, `user:password@`) replaced by `***`"
+    s = re.sub(r'(?i)\b(token=)[^&#\s\'"]*', r'\1***', s)
+    return re.sub(r'(//)[^/@\s\'"]*@', r'\1***@', s)
+
+# %% ../nbs/06_cli.ipynb #17583483
+class _Parser(argparse.ArgumentParser):
+    "argparse, whose usage errors never echo a token typed on the command line"
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f'{self.prog}: error: {_redact_args(message)}\n')
+
+# %% ../nbs/06_cli.ipynb #6b1f6973
+def _server_opts(p, many:bool=False, default=None):
+    "Add `--url` and `--token-file` to the parser `p` (`many`: --url may be repeated)"
+    g = p.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
+    g.add_argument('--url', action='append' if many else 'store', default=default, help="the server's URL, e.g. "
+                   "http://127.0.0.1:8888/ (a ?token=... in it is used)" + ('; repeat it to spread several notebooks '
+                   'over several servers' if many else ''))
+    g.add_argument('--token-file', metavar='PATH', default=default,
+                   help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
+
+# %% ../nbs/06_cli.ipynb #19f516ea
+def _add_run(sub):
+    "The `run` command's parser: the notebooks, how to run them (nbclient's options) and where to save them"
+    r = sub.add_parser('run', help='run notebooks (local files or paths on the server), printing their outputs',
+                       description='Run a notebook cell by cell on a kernel on the server, with nbclient\'s semantics. '
+                       'Without a server, an embedded one is started in the current folder. Several notebooks run '
+                       '--jobs at a time on each server (--url, repeated, names several), with one line per notebook.')
+    _server_opts(r, many=True, default=argparse.SUPPRESS)
+    r.add_argument('notebooks', nargs='+', metavar='notebook', help='a local .ipynb file, or a notebook path on the server')
+    r.add_argument('-j', '--jobs', type=int, default=1, help='with several notebooks: how many run at once on each server (default: 1)')
+    r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
+    r.add_argument('--interrupt-on-timeout', action='store_true', help='interrupt the kernel on a timeout and go on')
+    r.add_argument('--allow-errors', action='store_true', help='go on after a cell that raises')
+    r.add_argument('--kernel', help="the kernelspec (default: the notebook's)")
+    o = r.add_mutually_exclusive_group()
+    o.add_argument('--output', metavar='PATH', help='save the executed notebook there')
+    o.add_argument('--inplace', action='store_true', help='save the executed notebook over the original')
+    r.add_argument('--progress', action=argparse.BooleanOptionalAction, default=None,
+                   help='a progress bar over cells on stderr (default: on a terminal)')
+    r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
+
+# %% ../nbs/06_cli.ipynb #62ebd51f
+def _add_exec(sub, conn):
+    "The `exec` command's parser: the code, its kernel and its time limit (`conn`: the server options)"
+    e = sub.add_parser('exec', parents=[conn], help='execute code on a new kernel and print its outputs',
+                       description='Execute CODE (or the code on stdin) on a new kernel and print the outputs.')
+    e.add_argument('code', nargs='?', help='the code; default: read from stdin')
+    e.add_argument('--kernel', help="the kernelspec (default: the server's)")
+    e.add_argument('--timeout', type=float, help='seconds the code may run')
+
+# %% ../nbs/06_cli.ipynb #f6864019
+def _add_files(sub, conn):
+    "The parsers of the file commands, `ls`, `upload` and `download` (`conn`: the server options)"
+    l = sub.add_parser('ls', parents=[conn], help='list a directory on the server', description='List a directory on the server.')
+    l.add_argument('path', nargs='?', default='', help='the directory (default: the root)')
+    u = sub.add_parser('upload', parents=[conn], help='upload a file', description='Upload a local file to the server.')
+    u.add_argument('local'); u.add_argument('remote', nargs='?', help='its path on the server (default: its name)')
+    u.add_argument('--overwrite', action='store_true', help='replace a file that exists')
+    d = sub.add_parser('download', parents=[conn], help='download a file', description='Download a file from the server.')
+    d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
+    d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
+
+# %% ../nbs/06_cli.ipynb #a84ff2af
+def _parser():
+    "The `minijup` parser: the server options, then one subcommand for each command, in the order `--help` lists them"
+    p = _Parser(prog='minijup', description='A client for a running Jupyter Server.')
+    _server_opts(p, many=True)      # before the command, as people type it: `minijup --url URL ls`
+    conn = argparse.ArgumentParser(add_help=False)
+    _server_opts(conn, default=argparse.SUPPRESS)   # after it: only what is given replaces what came before
+    sub = p.add_subparsers(dest='command', metavar='COMMAND')
+    _add_run(sub)
+    _add_exec(sub, conn)
+    _add_files(sub, conn)
+    for c,h in [('kernels', 'list the running kernels'), ('sessions', 'list the sessions'), ('shutdown', 'shut the server down')]:
+        sub.add_parser(c, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.')
+    sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
+    return p
+
+# %% ../nbs/06_cli.ipynb #e4c02301
+class _Terminated(KeyboardInterrupt): "SIGTERM, raised where the program is, so that it unwinds as after Ctrl-C"
+
+# %% ../nbs/06_cli.ipynb #ee6d514d
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    "While inside, a SIGTERM raises `_Terminated` (once; a second one is ignored during the clean-up)"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def on_term(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Terminated()
+    old = signal.signal(signal.SIGTERM, on_term)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, old)
+
+# %% ../nbs/06_cli.ipynb #4a4cca4c
+_COMMANDS = {}
+
+# %% ../nbs/06_cli.ipynb #621d0ab5
+def main(argv=None) -> int:
+    "The `minijup` command; returns the exit status"
+    p = _parser()
+    args = p.parse_args(argv)
+    if args.command is None: p.print_help(); return 2
+    if args.command != 'run' and isinstance(args.url, list):   # `--url` given before a command that takes one server
+        if len(args.url) > 1: p.error(f'{args.command} takes one server: give --url once.')
+        args.url = args.url[0]
+    try:
+        with _sigterm_unwinds(): return _COMMANDS[args.command](args)
+    except CellExecutionError as e:
+        print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
+        print(f'minijup: error: {e}', file=sys.stderr)
+    except _Terminated: print('minijup: terminated', file=sys.stderr); return 143
+    except KeyboardInterrupt: print('minijup: interrupted', file=sys.stderr); return 130
+    except (JupyterError, OSError, ValueError, nbformat.ValidationError) as e:
+        print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
+    return 1
+
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
@@ -104,11 +228,15 @@ def _cmd_run(args):
         if args.output and emb: nbformat.write(nb, args.output)
     return 0
 
+_COMMANDS['run'] = _cmd_run
+
+# %% ../nbs/06_cli.ipynb #f52f01e0
 def _check_local(path:Path):
     "Refuse a local file that is not a notebook, before any server is started"
     try: nbformat.read(path, as_version=4)
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
+# %% ../nbs/06_cli.ipynb #ef358383
 def _cmd_run_many(args):
     "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
@@ -132,6 +260,7 @@ def _cmd_run_many(args):
         print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + ('' if r.ok else f"  {_one_line(r.error)}"))
     return 0 if all(r.ok for r in res) else 1
 
+# %% ../nbs/06_cli.ipynb #0b962b00
 def _cmd_exec(args):
     "minijup exec CODE"
     code = args.code if args.code is not None else sys.stdin.read()
@@ -141,136 +270,66 @@ def _cmd_exec(args):
             print_outputs(r.outputs)
     return 1 if r.status == 'error' else 0
 
-def _cmd_ls(args):
-    with _server(args) as jp:
-        for e in jp.ls(args.path): print(e.name + ('/' if e.type == 'directory' else ''))
-    return 0
+_COMMANDS['exec'] = _cmd_exec
 
+# %% ../nbs/06_cli.ipynb #b7b2cd2a
 def _cmd_upload(args):
+    "minijup upload LOCAL [REMOTE] [--overwrite]"
     with _server(args) as jp:
         m = jp.upload(args.local, args.remote, progress=sys.stderr.isatty(), overwrite=args.overwrite)
         print(m.path)
     return 0
 
+_COMMANDS['upload'] = _cmd_upload
+
+# %% ../nbs/06_cli.ipynb #839b9526
 def _cmd_download(args):
+    "minijup download REMOTE [LOCAL] [--hash]"
     with _server(args) as jp:
         print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True))
     return 0
 
+_COMMANDS['download'] = _cmd_download
+
+# %% ../nbs/06_cli.ipynb #531ca659
+def _cmd_ls(args):
+    "minijup ls [PATH]"
+    with _server(args) as jp:
+        for e in jp.ls(args.path): print(e.name + ('/' if e.type == 'directory' else ''))
+    return 0
+
+_COMMANDS['ls'] = _cmd_ls
+
+# %% ../nbs/06_cli.ipynb #8e1e7e5f
 def _cmd_kernels(args):
+    "minijup kernels"
     with _server(args) as jp:
         for k in jp.kernels(): print(f"{k.id}  {k.get('name')}  {k.get('execution_state')}  {k.get('connections')} connection(s)")
     return 0
 
+_COMMANDS['kernels'] = _cmd_kernels
+
+# %% ../nbs/06_cli.ipynb #b5d2cf93
 def _cmd_sessions(args):
+    "minijup sessions"
     with _server(args) as jp:
         for s in jp.sessions(): print(f"{s.id}  {s.get('path')}  {s.kernel.get('name')}")
     return 0
 
+_COMMANDS['sessions'] = _cmd_sessions
+
+# %% ../nbs/06_cli.ipynb #5dd13baa
 def _cmd_shutdown(args):
+    "minijup shutdown"
     with _server(args) as jp: jp.shutdown()
     print('The server was shut down.')
     return 0
 
-def _cmd_demo(args): demo(); return 0
+_COMMANDS['shutdown'] = _cmd_shutdown
 
-# %% ../nbs/06_cli.ipynb #f9d04da3
-def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
+# %% ../nbs/06_cli.ipynb #be0f98f1
+def _cmd_demo(args):
+    "minijup demo"
+    demo(); return 0
 
-def _redact_args(s:str) -> str:
-    "`s` with the secret of any URL in it (`token=...` in a query, `user:password@`) replaced by `***`"
-    s = re.sub(r'(?i)\b(token=)[^&#\s\'"]*', r'\1***', s)
-    return re.sub(r'(//)[^/@\s\'"]*@', r'\1***@', s)
-
-class _Parser(argparse.ArgumentParser):
-    "argparse, whose usage errors never echo a token typed on the command line"
-    def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, f'{self.prog}: error: {_redact_args(message)}\n')
-
-# %% ../nbs/06_cli.ipynb #a84ff2af
-def _server_opts(p, many:bool=False, default=None):
-    "Add `--url` and `--token-file` to the parser `p` (`many`: --url may be repeated)"
-    g = p.add_argument_group('server (default: $JUPYTER_URL; the token from the URL, a token file or $JUPYTER_TOKEN)')
-    g.add_argument('--url', action='append' if many else 'store', default=default, help="the server's URL, e.g. "
-                   "http://127.0.0.1:8888/ (a ?token=... in it is used)" + ('; repeat it to spread several notebooks '
-                   'over several servers' if many else ''))
-    g.add_argument('--token-file', metavar='PATH', default=default,
-                   help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
-
-def _parser():
-    p = _Parser(prog='minijup', description='A client for a running Jupyter Server.')
-    _server_opts(p, many=True)      # before the command, as people type it: `minijup --url URL ls`
-    conn = argparse.ArgumentParser(add_help=False)
-    _server_opts(conn, default=argparse.SUPPRESS)   # after it: only what is given replaces what came before
-    sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    r = sub.add_parser('run', help='run notebooks (local files or paths on the server), printing their outputs',
-                       description='Run a notebook cell by cell on a kernel on the server, with nbclient\'s semantics. '
-                       'Without a server, an embedded one is started in the current folder. Several notebooks run '
-                       '--jobs at a time on each server (--url, repeated, names several), with one line per notebook.')
-    _server_opts(r, many=True, default=argparse.SUPPRESS)
-    r.add_argument('notebooks', nargs='+', metavar='notebook', help='a local .ipynb file, or a notebook path on the server')
-    r.add_argument('-j', '--jobs', type=int, default=1, help='with several notebooks: how many run at once on each server (default: 1)')
-    r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
-    r.add_argument('--interrupt-on-timeout', action='store_true', help='interrupt the kernel on a timeout and go on')
-    r.add_argument('--allow-errors', action='store_true', help='go on after a cell that raises')
-    r.add_argument('--kernel', help="the kernelspec (default: the notebook's)")
-    o = r.add_mutually_exclusive_group()
-    o.add_argument('--output', metavar='PATH', help='save the executed notebook there')
-    o.add_argument('--inplace', action='store_true', help='save the executed notebook over the original')
-    r.add_argument('--progress', action=argparse.BooleanOptionalAction, default=None,
-                   help='a progress bar over cells on stderr (default: on a terminal)')
-    r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
-    e = sub.add_parser('exec', parents=[conn], help='execute code on a new kernel and print its outputs',
-                       description='Execute CODE (or the code on stdin) on a new kernel and print the outputs.')
-    e.add_argument('code', nargs='?', help='the code; default: read from stdin')
-    e.add_argument('--kernel', help="the kernelspec (default: the server's)")
-    e.add_argument('--timeout', type=float, help='seconds the code may run')
-    l = sub.add_parser('ls', parents=[conn], help='list a directory on the server', description='List a directory on the server.')
-    l.add_argument('path', nargs='?', default='', help='the directory (default: the root)')
-    u = sub.add_parser('upload', parents=[conn], help='upload a file', description='Upload a local file to the server.')
-    u.add_argument('local'); u.add_argument('remote', nargs='?', help='its path on the server (default: its name)')
-    u.add_argument('--overwrite', action='store_true', help='replace a file that exists')
-    d = sub.add_parser('download', parents=[conn], help='download a file', description='Download a file from the server.')
-    d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
-    d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
-    for c,h in [('kernels', 'list the running kernels'), ('sessions', 'list the sessions'), ('shutdown', 'shut the server down')]:
-        sub.add_parser(c, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.')
-    sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
-    return p
-
-# %% ../nbs/06_cli.ipynb #621d0ab5
-class _Terminated(KeyboardInterrupt): "SIGTERM, raised where the program is, so that it unwinds as after Ctrl-C"
-
-@contextlib.contextmanager
-def _sigterm_unwinds():
-    "While inside, a SIGTERM raises `_Terminated` (once; a second one is ignored during the clean-up)"
-    if threading.current_thread() is not threading.main_thread(): yield; return
-    def on_term(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise _Terminated()
-    old = signal.signal(signal.SIGTERM, on_term)
-    try: yield
-    finally: signal.signal(signal.SIGTERM, old)
-
-_COMMANDS = dict(run=_cmd_run, exec=_cmd_exec, ls=_cmd_ls, upload=_cmd_upload, download=_cmd_download,
-                 kernels=_cmd_kernels, sessions=_cmd_sessions, shutdown=_cmd_shutdown, demo=_cmd_demo)
-
-def main(argv=None) -> int:
-    "The `minijup` command; returns the exit status"
-    p = _parser()
-    args = p.parse_args(argv)
-    if args.command is None: p.print_help(); return 2
-    if args.command != 'run' and isinstance(args.url, list):   # `--url` given before a command that takes one server
-        if len(args.url) > 1: p.error(f'{args.command} takes one server: give --url once.')
-        args.url = args.url[0]
-    try:
-        with _sigterm_unwinds(): return _COMMANDS[args.command](args)
-    except CellExecutionError as e:
-        print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
-        print(f'minijup: error: {e}', file=sys.stderr)
-    except _Terminated: print('minijup: terminated', file=sys.stderr); return 143
-    except KeyboardInterrupt: print('minijup: interrupted', file=sys.stderr); return 130
-    except (JupyterError, OSError, ValueError, nbformat.ValidationError) as e:
-        print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
-    return 1
+_COMMANDS['demo'] = _cmd_demo

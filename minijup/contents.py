@@ -77,18 +77,14 @@ def _contents(self:Jupyter, path, verb='GET', query=None, data=None, kind=None) 
     raise err   # (the values quoted are the server's: a token it echoed is redacted)
 
 # %% ../nbs/01_contents.ipynb #48f47d28
-def _seen(jp) -> dict:
-    "What this client last read or wrote of each path: {path: AttrDict(hash, last_modified)}"
-    return jp.__dict__.setdefault('_contents_seen', {})
-
 def _remember(jp, path, m):
     "Remember the state of the file `path` from its model `m`"
     if m is not None and m.get('type') != 'directory':
-        _seen(jp)[_key(path)] = AttrDict(hash=m.get('hash'), last_modified=m.get('last_modified'))
+        jp.seen[_key(path)] = AttrDict(hash=m.get('hash'), last_modified=m.get('last_modified'))
 
 def _forget(jp, path):
     "Forget `path` and everything under it"
-    k,seen = _key(path), _seen(jp)
+    k,seen = _key(path), jp.seen
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: del seen[p]
 
 def _changed(old, new) -> bool:
@@ -171,7 +167,7 @@ def rename(self:Jupyter,
           ) -> AttrDict:
     "Rename (or move) `old` to `new`; refuses with `ConflictError` if `new` exists"
     m = self._contents(old, 'PATCH', data={'path': _check_path(new)})
-    k,seen = _key(old), _seen(self)
+    k,seen = _key(old), self.seen
     for p in [p for p in seen if p == k or p.startswith(k + '/')]: seen[_key(new) + p[len(k):]] = seen.pop(p)
     return m
 
@@ -195,7 +191,7 @@ def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
     try: cur = self._model(path)
     except NotFoundError: return None  # nothing there to lose
     if cur.type == 'directory': raise IsADirectoryError(f"Not saved: {path!r} is a directory.")
-    seen,url = _seen(self).get(_key(path)), self.url + _api(path)
+    seen,url = self.seen.get(_key(path)), self.url + _api(path)
     if overwrite: return cur
     if seen is None:
         raise ConflictError(f"Not saved: {path!r} exists on the server and this client has not read it, so saving "

@@ -377,7 +377,7 @@ def me(self:Jupyter) -> AttrDict:
 
 # %% ../nbs/00_core.ipynb #d1782ff4
 @patch
-def copy(self:Jupyter,
+def clone(self:Jupyter,
          url:str=None, # another URL for the copy (the token goes along); default: this client's
         ) -> Jupyter:
     "A new client with this one's token and options, and state of its own: one per thread"

@@ -10,10 +10,7 @@ import collections, queue, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from .core import *
-from .contents import _seen
-from .sessions import _owned
-from .websockets import KernelConnection, _until_heard
-from .run import CellExecutionError, CellTimeoutError, _save_run, _shutdown_kernel
+from .run import CellExecutionError, CellTimeoutError
 from concurrent.futures import ThreadPoolExecutor, wait
 
 # %% ../nbs/08_parallel.ipynb #448540bc
@@ -39,10 +36,6 @@ class _Progress:
 
 # %% ../nbs/08_parallel.ipynb #11a82c2b
 class _Cancelled(Exception): "The batch was interrupted: this notebook's run was abandoned"
-
-def _copy(jp:Jupyter) -> Jupyter:
-    "A new client for `jp`'s server, with its token and options: one per thread"
-    return Jupyter(jp.url, token=jp._token, timeout=jp.timeout, verify=jp.verify, debug=jp.debug)
 
 class _Batch:
     "The notebooks of a batch still to run (their indexes), shared by the workers, and the kernels started ahead for them"
@@ -80,9 +73,8 @@ class WarmKernels:
         "Start a kernel and open a connection to it that it has answered on: (kernel, connection or None)"
         kern = self.jp.start_kernel(name, path=folder)
         conn = None
-        try:   # not `jp.connect`: the connection is this object's to close, and the client's record is the worker's
-            _until_heard(self.jp, kern)
-            conn = KernelConnection(self.jp, kern.id)
+        try:
+            conn = self.jp.connect(kern)   # (this object closes it; the worker's client records it too)
             conn.kernel_info()
             return kern,conn
         except Exception:   # left to `run_notebook`, which connects again and reports what fails
@@ -94,7 +86,7 @@ class WarmKernels:
         try: kern,conn = started.result()
         except Exception: return   # it did not start
         if conn: conn.close()
-        _shutdown_kernel(self.jp, kern)
+        kern.release()
 
     def _take_spare(self):
         "The kernel started ahead, if any (a future), no longer counted by the batch"
@@ -140,7 +132,7 @@ class WarmKernels:
         "Shut `kern` down in the background, once the next notebook runs and the kernel after it is up"
         conn = self.opened.pop(kern.id, None)
         if conn: conn.close()
-        self.later(_shutdown_kernel, self.jp, kern)
+        self.later(kern.release)
 
     def close(self):
         "Do what waited, shut the spare down, and wait for all of it"
@@ -153,14 +145,14 @@ class WarmKernels:
 def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):
     "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
     kernels = WarmKernels(jp, batch)
-    saver = _copy(jp)
+    saver = jp.clone()
     def finish(i, r, seconds):
         r.seconds,r.server = seconds,jp.url
         results[i] = r
         done.put(i)
     def save_then_finish(i, nb, ran):   # the result's seconds: the run's and the save's, not the wait between
         t0 = time.monotonic()
-        try: _save_run(saver, items[i], nb); r = NotebookResult(items[i], True, None, nb)
+        try: saver.save_executed(items[i], nb); r = NotebookResult(items[i], True, None, nb)
         except Exception as e: r = NotebookResult(items[i], False, e, getattr(e, 'nb', nb))
         finish(i, r, ran + time.monotonic() - t0)
     try:
@@ -172,7 +164,7 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
                 finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
             if not behind: finish(i, NotebookResult(items[i], True, None, nb), time.monotonic() - t0); continue
-            _seen(saver).update(_seen(jp))   # what the worker read: the save refuses to overwrite changes since
+            saver.seen.update(jp.seen)   # what the worker read: the save refuses to overwrite changes since
             kernels.later(save_then_finish, i, nb, time.monotonic() - t0)
     finally:
         for c in (kernels, jp, saver):   # jp.close shuts down any kernel this worker's client still owns
@@ -187,9 +179,9 @@ def _abandon(clients:list, threads:list, grace:float=10):
     deadline = time.monotonic() + grace
     while True:
         for c in clients:
-            for kid in list(_owned(c).kernels):
+            for kid in list(c.owned.kernels):
                 if kid in gone: continue
-                if c.url not in killers: killers[c.url] = _copy(c)
+                if c.url not in killers: killers[c.url] = c.clone()
                 try: killers[c.url].shutdown_kernel(kid)
                 except JupyterError: pass
                 gone.add(kid)
@@ -214,7 +206,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     items = list(paths)
     results = [None] * len(items)
     batch,done = _Batch(len(items)),queue.SimpleQueue()
-    clients = [_copy(s) for _ in range(jobs) for s in servers][:len(items)]
+    clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
     threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs),
                                 name=f'minijup-run-{n}', daemon=True) for n,c in enumerate(clients)]
     bar = _Progress(len(items), progress)

@@ -73,7 +73,7 @@ def server_url(self:JupyterHub, name:str='') -> str:
 @patch
 def jupyter(self:JupyterHub, name:str='') -> Jupyter:
     "A `Jupyter` client for the user's server `name`, with this hub token (the server need not be running yet)"
-    return self.api.copy(self.server_url(name))
+    return self.api.clone(self.server_url(name))
 
 @patch
 def _wait_state(self:JupyterHub, name, want, timeout):

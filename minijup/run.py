@@ -125,23 +125,13 @@ def _kernel_name(nb) -> str:
     "The kernelspec name a notebook asks for, or None"
     return (nb.metadata.get('kernelspec') or {}).get('name') or None
 
-def _shutdown_kernel(jp, kern, timeout:float=10):
-    "Shut `kern` down; a kernel being restarted (the server answers 500) is retried until it can be"
-    deadline = time.monotonic() + timeout
-    while True:
-        try: return jp.shutdown_kernel(kern)
-        except (NotFoundError, ConnectError): return   # already gone, or the server is
-        except ServerError:
-            if time.monotonic() > deadline: raise
-            time.sleep(0.1)
-
 class FreshKernels:
     "Where `run_notebook` gets its kernel by default: a new one for each run, shut down after it"
     def __init__(self, jp:Jupyter): self.jp = jp
     def get(self, name:str, folder:str): return self.jp.start_kernel(name, path=folder)
     def connect(self, kern): return self.jp.connect(kern)
     def running(self, kern): pass
-    def release(self, kern): _shutdown_kernel(self.jp, kern)
+    def release(self, kern): kern.release()   # shut down, also while being restarted; quietly if already gone
 
 @patch
 def run_notebook(self:Jupyter,
@@ -170,18 +160,25 @@ def run_notebook(self:Jupyter,
             # through the class: a connection whose class a notebook in the same process redefined works too
             KernelConnection.execute_notebook(k, nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
     finally: kernels.release(kern)
-    if save: _save_run(self, m.path, nb, output_path)
+    if save: self.save_executed(m.path, nb, output_path)
     return nb
 
-def _save_run(jp, path, nb, output_path=None):
-    "Save the executed `nb` of `path`: over it (refused if it changed on the server while it ran), or to `output_path`"
-    try: jp.save(output_path or path, nb, overwrite=output_path is not None)
+
+# %% ../nbs/05_run.ipynb #4a3674ce
+@patch
+def save_executed(self:Jupyter,
+                  path:str, # the notebook that was run, as read by this client
+                  nb, # the executed notebook
+                  output_path:str=None, # save there instead (overwriting it), leaving `path` as it is
+                 ) -> dict:
+    "Save the executed `nb` of `path`: over it (refused if it changed on the server since it was read), or to `output_path`"
+    try: return self.save(output_path or path, nb, overwrite=output_path is not None)
     except ConflictError as e:
         err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving would overwrite "
                             "that. The executed notebook is in this error's .nb; pass output_path= to save it "
                             "elsewhere.", status=e.status, method=e.method, url=e.url)
         err.nb = nb
-        raise err from None
+    raise err
 
 # %% ../nbs/05_run.ipynb #bdec75b2
 @patch
