@@ -76,7 +76,7 @@ def _boot(argv:list, # [TMP, 'module:function', the service's arguments...]
     tmp,entry,*args = argv
     orphaned = []
     atexit.register(lambda: orphaned and _clean(tmp))   # a parent still alive removes the folder itself, after its log
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))   # exit through atexit until the service sets its own
     threading.Thread(target=_watch, args=(tmp, orphaned, grace), daemon=True).start()
     sys.argv[1:] = args                   # what the service reads as its command line
     mod,fn = entry.split(':')
@@ -100,6 +100,7 @@ _running = set()   # started and not yet stopped: stopped at exit
 
 @atexit.register
 def _stop_all():
+    "Stop every service started and not yet stopped (at exit)"
     for srv in list(_running): srv.stop()
 
 # %% ../nbs/00a_local.ipynb #2725103f

@@ -6,7 +6,7 @@
 __all__ = ['JupyterHub', 'ServerNotRunningError', 'NoContentsError', 'LocalHub', 'LocalGateway', 'free_port', 'find_proxy']
 
 # %% ../nbs/07_reach.ipynb #bd42f1c7
-import os, re, time
+import os, re
 from urllib.parse import urlsplit, urljoin, quote
 from fastcore.basics import AttrDict, patch
 from . import core
@@ -50,8 +50,10 @@ class JupyterHub:
 # %% ../nbs/07_reach.ipynb #a7a64e2f
 @patch
 def _server_api(self:JupyterHub, name=''):
+    "The hub's API path of the user's server `name`"
     return f'users/{quote(self.user, safe="")}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
 
+# %% ../nbs/07_reach.ipynb #1a49a060
 @patch
 def server_status(self:JupyterHub, name:str='') -> str:
     "'running', 'starting', 'stopping' or 'stopped': the state of the user's server `name`"
@@ -65,25 +67,27 @@ def server_status(self:JupyterHub, name:str='') -> str:
     if s.get('pending'): return {'spawn': 'starting', 'stop': 'stopping'}.get(s.pending, s.pending)
     return 'running' if s.get('ready') else 'starting'
 
+# %% ../nbs/07_reach.ipynb #78e6906f
 @patch
 def server_url(self:JupyterHub, name:str='') -> str:
     "The URL of the user's server `name` (running or not)"
     return f'{self.url}user/{quote(self.user, safe="")}/' + (f'{quote(name, safe="")}/' if name else '')
 
+# %% ../nbs/07_reach.ipynb #1b3318e8
 @patch
 def jupyter(self:JupyterHub, name:str='') -> Jupyter:
     "A `Jupyter` client for the user's server `name`, with this hub token (the server need not be running yet)"
     return self.api.clone(self.server_url(name))
 
+# %% ../nbs/07_reach.ipynb #d01c0197
 @patch
 def _wait_state(self:JupyterHub, name, want, timeout):
-    deadline = time.monotonic() + timeout
-    while (st := self.server_status(name)) != want:
-        if time.monotonic() > deadline:
-            raise JupyterTimeoutError(f"{self.user}'s server{' '+repr(name) if name else ''} is still {st} after "
-                f"{timeout} s; see {self.url}hub/home", url=self.api.url)
-        time.sleep(0.2)
+    "Wait until the user's server `name` is `want` ('running', 'stopped'); a JupyterTimeoutError after `timeout` s"
+    if wait_until(lambda: self.server_status(name) == want, timeout, every=0.2): return
+    raise JupyterTimeoutError(f"{self.user}'s server{' '+repr(name) if name else ''} is still {self.server_status(name)} "
+                              f"after {timeout} s; see {self.url}hub/home", url=self.api.url)
 
+# %% ../nbs/07_reach.ipynb #0f1950b1
 @patch
 def start_server(self:JupyterHub,
                  name:str='', # a named server, or '' for the default one
@@ -95,13 +99,11 @@ def start_server(self:JupyterHub,
     except RequestError as e:
         if 'already running' not in str(e.reason) and 'pending' not in str(e.reason): raise
     self._wait_state(name, 'running', timeout)
-    jp,deadline = self.jupyter(name),time.monotonic()+timeout
-    while True:   # the proxy's route can lag behind the hub's 'ready'
-        try: jp('api/status'); return jp
-        except (ResponseError, ConnectError):
-            if time.monotonic() > deadline: raise
-            time.sleep(0.2)
+    jp = self.jupyter(name)   # the proxy's route can lag behind the hub's 'ready': the last error if it never comes
+    wait_until(lambda: jp('api/status'), timeout, every=0.2, retry=(ResponseError, ConnectError))
+    return jp
 
+# %% ../nbs/07_reach.ipynb #4650a2f6
 @patch
 def stop_server(self:JupyterHub,
                 name:str='', # a named server, or '' for the default one
@@ -113,6 +115,7 @@ def stop_server(self:JupyterHub,
         if 'not running' not in str(e.reason): raise
     self._wait_state(name, 'stopped', timeout)
 
+# %% ../nbs/07_reach.ipynb #dbadccf9
 @patch
 def new_token(self:JupyterHub,
               scopes:list=None, # e.g. ['access:servers!user=alice']; default: all the user's own
