@@ -64,6 +64,7 @@ def redact_tokens(s, *tokens) -> str:
 
 _redact = redact_tokens   # TRANSITION: the old private name, until every module uses the public one
 
+# %% ../nbs/00_core.ipynb #c6edf9dc
 class _TokenAuth(requests.auth.AuthBase):
     "Adds `Authorization: token ...` to each request; its repr does not show the token"
     def __init__(self, token): self._token = token
@@ -75,11 +76,13 @@ class _TokenAuth(requests.auth.AuthBase):
 # %% ../nbs/00_core.ipynb #a1d0c001
 _calls = threading.local()   # `.deadline`: the `_Deadline` of the call running in this thread, if any
 
+# %% ../nbs/00_core.ipynb #705b29ae
 def _shut(conn):
     "Shut `conn`'s socket down both ways: a read or write waiting on it returns at once"
     try: socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
     except (OSError, TypeError, AttributeError): pass   # not connected yet, or closed already
 
+# %% ../nbs/00_core.ipynb #eb4d0c85
 class _Deadline:
     "The end of one call: in `seconds` (None: never; never later than an enclosing one) its connections are shut down"
     def __init__(self, seconds):
@@ -139,12 +142,14 @@ class _Watched:
     def connect(self): self._watch(); super().connect(); self._watch()   # again: if it fired meanwhile, now there is a socket
     def request(self, *args, **kw): self._watch(); return super().request(*args, **kw)
 
+# %% ../nbs/00_core.ipynb #f2a5f24c
 class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection): pass
 class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection): pass
 class _HTTPPool(urllib3.HTTPConnectionPool): ConnectionCls = _HTTPConnection
 class _HTTPSPool(urllib3.HTTPSConnectionPool): ConnectionCls = _HTTPSConnection
 _POOLS = {'http': _HTTPPool, 'https': _HTTPSPool}
 
+# %% ../nbs/00_core.ipynb #d72c5039
 class _Adapter(requests.adapters.HTTPAdapter):
     "requests' adapter, making connections that a call's deadline can shut down (also through an HTTP proxy)"
     def init_poolmanager(self, *args, **kw):
@@ -155,6 +160,7 @@ class _Adapter(requests.adapters.HTTPAdapter):
         if pm.pool_classes_by_scheme is urllib3.poolmanager.pool_classes_by_scheme: pm.pool_classes_by_scheme = _POOLS
         return pm   # (a SOCKS proxy's own connection classes are kept)
 
+# %% ../nbs/00_core.ipynb #776c3241
 def _limit(timeout):
     "The seconds a whole call may take under `timeout`: the number, or connect + read of a pair; None: no limit"
     if isinstance(timeout, tuple): return None if None in timeout else sum(timeout)
@@ -291,11 +297,14 @@ def _read(resp, dl, limit:int) -> bool:
     resp._content,resp._content_consumed = b''.join(body),True
     return True
 
+# %% ../nbs/00_core.ipynb #fd12572d
 def _too_large(verb, url, status, limit) -> JupyterError:
+    "The error for an answer larger than `limit` bytes"
     return ResponseError(f"{verb} {url}: the answer is larger than max_body ({limit} bytes), so it was not read. "
         "If it is right, raise the limit: Jupyter(..., max_body=N) or jp.max_body = N; download large files "
         "with jp.download().", status=status, method=verb, url=url)
 
+# %% ../nbs/00_core.ipynb #77fce834
 @patch
 def _send(self:Jupyter, verb:str, url:str, raw:bool=False, timeout=None, **kw) -> requests.Response:
     "One HTTP request within its deadline; the answer's body is read (at most `max_body` bytes) unless `raw` and 2xx"
@@ -364,11 +373,13 @@ def version(self:Jupyter) -> str:
                                                    "URL of a Jupyter server?", status=200, method='GET', url=self.url+'api')
     return v
 
+# %% ../nbs/00_core.ipynb #079b5a89
 @patch
 def status(self:Jupyter) -> AttrDict:
     "The server's activity: when it started, its kernels and connections (`GET /api/status`)"
     return self('api/status', expect=dict)
 
+# %% ../nbs/00_core.ipynb #97a23f4a
 @patch
 def me(self:Jupyter) -> AttrDict:
     "Who the token stands for, and what it may do (`GET /api/me`)"
@@ -389,6 +400,7 @@ class _Headers(dict):
     "A dict of HTTP headers whose repr hides their values"
     def __repr__(self): return '{' + ', '.join(f'{k!r}: ***' for k in self) + '}'
 
+# %% ../nbs/00_core.ipynb #a9ffd9fd
 @patch
 def auth_headers(self:Jupyter) -> dict:
     "The headers that authenticate a request to this client's server (none without a token)"

@@ -98,6 +98,7 @@ from .core import JupyterError, JupyterTimeoutError, Jupyter, redact_tokens, wai
 # %% ../nbs/00a_local.ipynb #87f2f33f
 _running = set()   # started and not yet stopped: stopped at exit
 
+# %% ../nbs/00a_local.ipynb #8356778f
 @atexit.register
 def _stop_all():
     "Stop every service started and not yet stopped (at exit)"

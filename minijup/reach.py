@@ -134,6 +134,7 @@ def new_token(self:JupyterHub,
 class ServerNotRunningError(ConnectError):
     "A JupyterHub user server that is not running (also a `ConnectError`): start it, then try again"
 
+# %% ../nbs/07_reach.ipynb #e2456617
 _HUB_USER = re.compile(r'^(.*?)/hub/user/([^/]+)/')
 
 def _hub_error(resp, method, url, token, probe):
@@ -161,6 +162,7 @@ def _hub_error(resp, method, url, token, probe):
 class NoContentsError(NotFoundError):
     "The server has no contents API (`/api/contents` is 404 at its root): a Kernel Gateway runs kernels only"
 
+# %% ../nbs/07_reach.ipynb #2ca3fd1a
 _MISSING = re.compile(r'^(.*/)api/(contents|status|me)(/|$)')
 _LISTING = re.compile(r'^(.*/)api/(kernels|sessions)/?$')
 
