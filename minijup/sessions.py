@@ -49,9 +49,6 @@ def _model(cls, jp, m, created=True):
     o = cls(m); o._jp,o._created = jp,created
     return o
 
-def _owned(jp): return jp.owned   # TRANSITION: old private names, until websockets uses the public ones
-_kernel_id = kernel_id_of
-
 # %% ../nbs/02_sessions.ipynb #4c1da7e6
 def _checked(jp, m, path:str, session:bool=False):
     "The model `m` that `path` answered, if it has the shape of a kernel (or, with `session`, a session) model"

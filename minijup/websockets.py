@@ -14,8 +14,7 @@ from fastcore.basics import patch, AttrDict
 from fastcore.xtras import dict2obj
 from .core import *
 from .messages import *
-from .core import _redact
-from .sessions import _kernel_id, _owned
+from .sessions import kernel_id_of
 
 # %% ../nbs/03_websockets.ipynb #598e8626
 _all_ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json',
@@ -63,7 +62,7 @@ def ws_url(self:KernelConnection) -> str:
 # %% ../nbs/03_websockets.ipynb #4dd20c72
 def _headers(jp) -> list:
     "The upgrade request's headers; built here so that no variable of a frame that can raise holds the token"
-    return ['User-Agent: minijup'] + ([f'Authorization: token {jp._token}'] if jp._token else [])
+    return ['User-Agent: minijup'] + [f'{k}: {v}' for k,v in jp.auth_headers().items()]
 
 # %% ../nbs/03_websockets.ipynb #3343f7b9
 @patch
@@ -104,7 +103,7 @@ def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
                404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
         return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET', url=self.ws_url)
     except websocket.WebSocketException as e:
-        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {_redact(e, self.jp._token)[:200]}. '
+        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {self.jp.redact(e)[:200]}. '
                              '(minijup does not follow redirects; a JupyterHub server that is not running redirects.)',
                              url=self.ws_url)
     except (OSError, socket.timeout) as e:
@@ -619,12 +618,11 @@ def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
     "Given the model of a kernel (or session) still `starting`: wait at most `wait` s until the server hears from it"
     m = kernel['kernel'] if isinstance(kernel, dict) and isinstance(kernel.get('kernel'), dict) else kernel
     if not isinstance(m, dict) or m.get('execution_state') != 'starting': return
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        time.sleep(every)
+    def heard():
         try: now = jp.kernel(m)
-        except JupyterError: return   # a server that does not say (a gateway may hide its kernels): connect now
-        if now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity'): return
+        except JupyterError: return True   # a server that does not say (a gateway may hide its kernels): connect now
+        return now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity')
+    wait_until(heard, wait, every)
 
 # %% ../nbs/03_websockets.ipynb #425577c3
 @patch
@@ -634,8 +632,8 @@ def connect(self:Jupyter,
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
-    k = KernelConnection(self, _kernel_id(kernel), protocol=protocol)
-    conns = _owned(self).connections   # recorded, for `jp.close()`
+    k = KernelConnection(self, kernel_id_of(kernel), protocol=protocol)
+    conns = self.owned.connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
     return k
 
