@@ -9,7 +9,6 @@ __all__ = ['JupyterHub', 'ServerNotRunningError', 'NoContentsError', 'LocalHub',
 import os, re
 from urllib.parse import urlsplit, urljoin, quote
 from fastcore.basics import AttrDict, patch
-from . import core
 from .core import *
 from .local import LocalHub, LocalGateway, free_port, find_proxy
 from .sessions import *
@@ -189,4 +188,4 @@ def _gateway_error(resp, method, url, token, probe):
             status=403, method=method, url=url, reason=f'listing {m.group(2)} is not allowed')
 
 # %% ../nbs/07_reach.ipynb #49fccdc6
-core._error_hooks.update(hub=_hub_error, gateway=_gateway_error)
+error_hooks.update(hub=_hub_error, gateway=_gateway_error)
