@@ -768,10 +768,10 @@ def _check_download(self:Jupyter, remote_path, m, t, tmp:Path, done:int, h, veri
         changed = t.hash != (h.hexdigest() if t.hash_algorithm == 'sha256' else _file_hash(tmp, t.hash_algorithm))
     else: changed = t.last_modified != m.last_modified
     if done != t.size or changed:
-        what = 'bytes' if done != t.size else 'a different hash' if t.get('hash') else 'a new last_modified'
+        what = (f"the server's model now says {t.size}" if done != t.size else
+                f"as the server's model says, but {'the hash' if t.get('hash') else 'last_modified'} changed")
         raise JupyterError(f"Not downloaded: {remote_path!r} changed on the server during the download (the "
-                           f"client received {done} bytes, the server's model says {t.size}, with {what}). "
-                           "Try again.")
+                           f"client received {done} bytes, {what}). Try again.")
 
 # %% ../nbs/01_contents.ipynb #96dd8124
 @patch
