@@ -141,6 +141,8 @@ def _for_html(nb, mod, anchors:dict, site_url:str):
                 md = o.get('data', {}).get('text/markdown')
                 if not md: continue
                 md = re.sub(r'\{target="_blank"[^}]*\}', '', ''.join(md))
+                # a signature is code: doclinks put into its comments would show as raw markdown, keep the name only
+                md = re.sub(r'```.*?```', lambda m: re.sub(r'\[`?([^\]`]*)`?\]\([^)]*\)', r'\1', m.group(0)), md, flags=re.S)
                 if api:   # an API entry: an anchor as nbdev's doclinks spell it, and the parameter table
                     c.metadata.setdefault('tags', []).append('minijup-api')
                     obj = eval(api[0], vars(mod)) if mod else None
