@@ -14,6 +14,7 @@ from urllib.parse import quote
 import requests, nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
+from .local import alive
 
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
@@ -708,14 +709,6 @@ def _local_part(local:Path) -> Path:
     "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
     return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
 
-# %% ../nbs/01_contents.ipynb #4606802d
-def _pid_alive(pid:int) -> bool:
-    "Is the local process `pid` running?"
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except OSError: pass   # alive, another user's
-    return True
-
 # %% ../nbs/01_contents.ipynb #17751a0d
 def _clean_local_parts(local:Path):
     "Remove the parts of earlier downloads to `local` whose process is gone (or that did not grow for `_STALE_PART` s)"
@@ -723,7 +716,7 @@ def _clean_local_parts(local:Path):
         m = re.fullmatch(r'\.(.*)\.([0-9a-f]{8})[0-9a-f]{4}\.part', p.name)
         if not m or m[1] != _stem(local.name, 19): continue
         try:
-            if not _pid_alive(int(m[2], 16)) or time.time() - p.stat().st_mtime > _STALE_PART: p.unlink()
+            if not alive(int(m[2], 16)) or time.time() - p.stat().st_mtime > _STALE_PART: p.unlink()
         except OSError: pass
 
 # %% ../nbs/01_contents.ipynb #a1c0de08
