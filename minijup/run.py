@@ -138,6 +138,31 @@ class FreshKernels:
     def running(self, kern): pass
     def release(self, kern): kern.release()   # shut down, also while being restarted; quietly if already gone
 
+# %% ../nbs/05_run.ipynb #c4ba293f
+@patch
+def execute_notebook(self:Jupyter,
+                     nb, # a `NotebookNode`, executed in place
+                     cwd:str='', # the folder on the server the kernel runs in (its files are the notebook's)
+                     timeout:float=None, # seconds each cell may run; None: as long as it takes
+                     allow_errors:bool=False, # go on after a cell that raises; default: stop and raise `CellExecutionError`
+                     interrupt_on_timeout:bool=False, # on a timeout interrupt the kernel and go on, instead of raising
+                     kernel_name:str=None, # the kernelspec; default: the notebook's, else the server's default
+                     record_timing:bool=True, # nbclient's `execution` timestamps in each executed cell's metadata
+                     on_cell=None, # called as `on_cell(index, cell)` after each code cell
+                     kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
+                    ) -> nbformat.NotebookNode:
+    "Run the notebook `nb` on a new kernel in the server's folder `cwd`, with nbclient's semantics; returns `nb`"
+    kernels = kernels or FreshKernels(self)
+    kern = kernels.get(kernel_name or _kernel_name(nb), cwd)
+    try:
+        with kernels.connect(kern) as k:
+            info = k.kernel_info()
+            if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
+            kernels.running(kern)
+            k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
+    finally: kernels.release(kern)
+    return nb
+
 # %% ../nbs/05_run.ipynb #aa35433c
 @patch
 def run_notebook(self:Jupyter,
@@ -155,16 +180,8 @@ def run_notebook(self:Jupyter,
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
     if m.type != 'notebook': raise ValueError(f"{path!r} is not a notebook (it is a {m.type}).")
-    nb = m.content
-    kernels = kernels or FreshKernels(self)
-    kern = kernels.get(kernel_name or _kernel_name(nb), posixpath.dirname(m.path))
-    try:
-        with kernels.connect(kern) as k:
-            info = k.kernel_info()
-            if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
-            kernels.running(kern)
-            k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
-    finally: kernels.release(kern)
+    nb = self.execute_notebook(m.content, posixpath.dirname(m.path), timeout, allow_errors, interrupt_on_timeout,
+                               kernel_name, record_timing, on_cell, kernels)
     if save: self.save_executed(m.path, nb, output_path)
     return nb
 
