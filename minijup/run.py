@@ -66,6 +66,13 @@ def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
     for o in k.displays.get(did, []) if did else []:
         if o is not out: o['data'],o['metadata'] = nbformat.from_dict(dict(out.data)), nbformat.from_dict(dict(out.metadata))
 
+# %% ../nbs/05_run.ipynb #e97721dc
+def _arrived(r:ExecutionResult, out):
+    "What the last message of `r` brought, given the output `out` it added or updated: a stream's new text alone, else `out`"
+    msg = r.messages[-1] if r.messages else None
+    if msg is None or msg['header'].get('msg_type') != 'stream': return out
+    return nbformat.v4.new_output('stream', name=msg['content']['name'], text=msg['content']['text'])
+
 # %% ../nbs/05_run.ipynb #c87c45f2
 @patch
 def run_cell(self:KernelConnection,
@@ -75,12 +82,16 @@ def run_cell(self:KernelConnection,
              allow_errors:bool=False, # record an error as an output instead of raising `CellExecutionError`
              interrupt_on_timeout:bool=False, # on timeout interrupt the kernel and go on, instead of raising
              record_timing:bool=True, # write nbclient's `execution` timestamps into the cell's metadata
+             on_output=None, # called as `on_output(index, out)` as each output arrives (`_arrived`: a stream's new text)
             ):
     "Run one code cell with nbclient's semantics: outputs, `execution_count` and timing are written into `cell`"
     allows = allow_errors or 'raises-exception' in cell.metadata.get('tags', [])
     if record_timing: cell.metadata['execution'] = {}
     hold = []
-    r = self.submit(cell.source, on_output=lambda out: _sync_displays(self, hold[0], out), stop_on_error=not allows)
+    def arrived(out):
+        _sync_displays(self, hold[0], out)
+        if on_output: on_output(index, _arrived(hold[0], out))
+    r = self.submit(cell.source, on_output=arrived, stop_on_error=not allows)
     hold.append(r)
     cell.outputs = r.outputs  # the same list: filled, cleared and updated in place as messages arrive
     try: self.wait(r, timeout, interrupt_on_timeout)
@@ -114,12 +125,14 @@ def execute_notebook(self:KernelConnection,
                      interrupt_on_timeout:bool=False, # on a timeout interrupt the kernel and go on
                      record_timing:bool=True, # nbclient's timing metadata in each executed cell
                      on_cell=None, # called as `on_cell(index, cell)` after each code cell (run or skipped)
+                     on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
                     ):
     "Run the code cells of `nb` on this kernel, one by one, with nbclient's semantics; returns `nb`"
     for i,cell in enumerate(nb.cells):
         if cell.cell_type != 'code': continue
         try:
-            if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing)
+            if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing,
+                                        on_output=on_output)
         except (CellExecutionError, CellTimeoutError) as e: e.nb = nb; raise
         if on_cell: on_cell(i, cell)
     return nb
@@ -150,6 +163,7 @@ def execute_notebook(self:Jupyter,
                      record_timing:bool=True, # nbclient's `execution` timestamps in each executed cell's metadata
                      on_cell=None, # called as `on_cell(index, cell)` after each code cell
                      kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
+                     on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
                     ) -> nbformat.NotebookNode:
     "Run the notebook `nb` on a new kernel in the server's folder `cwd`, with nbclient's semantics; returns `nb`"
     kernels = kernels or FreshKernels(self)
@@ -159,7 +173,7 @@ def execute_notebook(self:Jupyter,
             info = k.kernel_info()
             if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
             kernels.running(kern)
-            k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell)
+            k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell, on_output=on_output)
     finally: kernels.release(kern)
     return nb
 
@@ -176,12 +190,13 @@ def run_notebook(self:Jupyter,
                  record_timing:bool=True, # nbclient's `execution` timestamps in each executed cell's metadata
                  on_cell=None, # called as `on_cell(index, cell)` after each code cell
                  kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
+                 on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
                 ) -> nbformat.NotebookNode:
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
     if m.type != 'notebook': raise ValueError(f"{path!r} is not a notebook (it is a {m.type}).")
     nb = self.execute_notebook(m.content, posixpath.dirname(m.path), timeout, allow_errors, interrupt_on_timeout,
-                               kernel_name, record_timing, on_cell, kernels)
+                               kernel_name, record_timing, on_cell, kernels, on_output=on_output)
     if save: self.save_executed(m.path, nb, output_path)
     return nb
 
