@@ -44,13 +44,14 @@ class _Batch:
         with self.lock: self.ahead -= 1
 
 # %% ../nbs/08_parallel.ipynb #85c8f010
-def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:dict, kernels=None):
+def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:dict, kernels=None, on_output=None):
     "Run one notebook of a batch on `jp`, stopping after the current cell once `cancel` is set"
     def cb(i, cell):
         if cancel.is_set(): raise _Cancelled('The batch was interrupted.')
         if on_cell: on_cell(i, cell)
-    if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, **kw)  # a folder of its own
-    return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, **kw)
+    out = (lambda i, o: on_output(item, i, o)) if on_output else None   # which notebook it came from
+    if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, on_output=out, **kw)  # a folder of its own
+    return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
 
 # %% ../nbs/08_parallel.ipynb #455f203a
 class WarmKernels:
@@ -146,7 +147,7 @@ def close(self:WarmKernels):
     self.behind.shutdown(wait=True)
 
 # %% ../nbs/08_parallel.ipynb #bab8c3cf
-def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw):
+def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw, on_output=None):
     "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
     kernels = WarmKernels(jp, batch)
     saver = jp.clone()
@@ -163,7 +164,7 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
         while (i := batch.take()) is not None:
             t0 = time.monotonic()
             behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
-            try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, kw, kernels)
+            try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, kw, kernels, on_output)
             except Exception as e:
                 finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
@@ -198,6 +199,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                   progress=True, # a progress bar on stderr; or a function called as `progress(done, total)`
                   save:bool=True, # save each executed notebook: in place on the server, or over the local file
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the worker threads
+                  on_output=None, # called as `on_output(path, index, out)` as each output arrives (a stream: its new text), from the workers
                   **run_kwargs # passed to `run_notebook`: timeout, allow_errors, interrupt_on_timeout, kernel_name, ...
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` per notebook, in order"
@@ -210,7 +212,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     results = [None] * len(items)
     batch,done = _Batch(len(items)),queue.SimpleQueue()
     clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
-    threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs),
+    threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs, on_output),
                                 name=f'minijup-run-{n}', daemon=True) for n,c in enumerate(clients)]
     bar = Progress(len(items), show=progress if items else False, unit='notebooks', every=0)
     try:
