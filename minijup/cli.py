@@ -45,21 +45,91 @@ def _server(args, embedded:bool=False):
 # %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
+def _output_text(o, color:bool) -> str:
+    "The text a console shows for the output `o`: a stream's text, the text/plain of a result or display, a traceback"
+    if o.output_type == 'stream': return o.text
+    if o.output_type == 'error':
+        tb = '\n'.join(o.traceback) if o.get('traceback') else f'{o.ename}: {o.evalue}'
+        return (tb if color else _ANSI.sub('', tb)) + '\n'
+    if 'text/plain' in o.get('data', {}): return o.data['text/plain'] + '\n'
+    return f"<{', '.join(o.get('data', {}))}>\n"
+
 def print_outputs(outputs, file=None, color:bool=None):
     "Print nbformat outputs as a console would: streams, the text/plain of results and displays, tracebacks"
     out = file or sys.stdout
     color = out.isatty() if color is None else color
     for o in outputs:
-        if o.output_type == 'stream': (sys.stderr if o.name == 'stderr' and file is None else out).write(o.text)
-        elif o.output_type == 'error':
-            tb = '\n'.join(o.traceback) if o.get('traceback') else f'{o.ename}: {o.evalue}'
-            out.write((tb if color else _ANSI.sub('', tb)) + '\n')
-        elif 'text/plain' in o.get('data', {}): out.write(o.data['text/plain'] + '\n')
-        else: out.write(f"<{', '.join(o.get('data', {}))}>\n")
+        (sys.stderr if o.output_type == 'stream' and o.name == 'stderr' and file is None else out).write(_output_text(o, color))
     out.flush()
 
+# %% ../nbs/06_cli.ipynb #5794684d
+class _Live:
+    "Prints a notebook's outputs as they arrive, its progress bar `bar` erased meanwhile and drawn again at a line's start"
+    def __init__(self, quiet:bool=False, bar=None): self.quiet,self.bar,self.done,self.midline = quiet,bar,0,False
+    def __call__(self, index, out):
+        "`on_output`: print what arrived (an error waits for its cell's end)"
+        if not self.quiet and out.output_type != 'error': self._print([out])
+    def cell_done(self, index, cell):
+        "`on_cell`: the run goes on after cell `index`: print its errors (allowed ones) and count it on the bar"
+        self.done = index + 1
+        self._print([] if self.quiet else [o for o in cell.outputs if o.output_type == 'error'])
+    def _print(self, outputs):
+        if self.bar and outputs: self.bar.close()
+        print_outputs(outputs); sys.stderr.flush()
+        for o in outputs:
+            if text := _output_text(o, False): self.midline = not text.endswith('\n')
+        if self.bar and not self.midline: self.bar.update(self.done)
+
+# %% ../nbs/06_cli.ipynb #097cf087
+class _Prefixed:
+    "Prints the outputs of several notebooks as they arrive, whole lines only, each line prefixed by `[name]`"
+    def __init__(self, names:dict, bar):
+        self.names,self.bar,self.lock,self.parts,self.color = names,bar,threading.Lock(),{},sys.stdout.isatty()
+    def __call__(self, path, index, out):
+        "`run_notebooks`' `on_output`: print the whole lines of what arrived, keep a half line for later"
+        err = out.output_type == 'stream' and out.name == 'stderr'
+        key = (self.names.get(path, str(path)), threading.get_ident(), err)   # a notebook's run (its worker) and stream
+        with self.lock:
+            whole,nl,half = (self.parts.pop(key, '') + _output_text(out, self.color)).rpartition('\n')
+            if half: self.parts[key] = half
+            if nl: self._write(key[0], whole.split('\n'), err)
+    def _write(self, name, lines, err):
+        self.bar.close()
+        f = sys.stderr if err else sys.stdout
+        f.write(''.join(f'[{name}] {l}\n' for l in lines)); f.flush()
+        self.bar.update(self.bar.done)
+    def progress(self, done, total):
+        "`run_notebooks`' `progress`: draw the bar"
+        with self.lock: self.bar.update(done)
+    def close(self):
+        "Print the half lines left, and erase the bar"
+        with self.lock:
+            for (name,_,err),half in self.parts.items(): self._write(name, [half], err)
+            self.parts = {}
+            self.bar.close()
+
+# %% ../nbs/06_cli.ipynb #1ef461b7
+_IN_FLAGS = [   # (the library's advice, the same advice in the command line's flags)
+    ("Pass overwrite=True to replace it.", "Pass --overwrite to replace it."),
+    ("(timeout=)", "(--timeout)"),
+    ("Pass a larger timeout=, or interrupt_on_timeout=True to interrupt it and go on.",
+     "Pass a larger --timeout, or --interrupt-on-timeout (with --allow-errors) to interrupt it and go on."),
+    ("Pass one of these names as kernel_name=.", "Pass one of these names as --kernel."),
+    ("The executed notebook is in this error's .nb; pass output_path= to save it elsewhere.",
+     "Run it again with --output PATH to save it elsewhere."),
+    ("Pass Jupyter(url, token=...) or set JUPYTER_TOKEN.", "Give the token in --url, in a --token-file, or in $JUPYTER_TOKEN."),
+    ("Pass a larger timeout= to Jupyter() or to this call, or check the server.", "Check the server."),
+    ("Pass local_path= to name it.", "Give the local path after the remote one to name it."),
+    ("jobs must be at least 1", "--jobs must be at least 1"),
+]
+
+def _in_flags(msg:str) -> str:
+    "`msg` with the library's advice in keyword arguments (`Pass overwrite=True`) said in the command line's flags"
+    for lib,cli in _IN_FLAGS: msg = msg.replace(lib, cli)
+    return re.sub(r'\(timeout=[^:]*: ', '(', msg)   # a request's time limit: no flag sets it
+
 # %% ../nbs/06_cli.ipynb #5228ec05
-def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
+def _one_line(e) -> str: return _in_flags(' '.join(str(e).split())) or type(e).__name__
 
 # %% ../nbs/06_cli.ipynb #f9d04da3
 def _redact_args(s:str) -> str:
@@ -103,6 +173,8 @@ def _add_run(sub):
     o.add_argument('--inplace', action='store_true', help='save the executed notebook over the original')
     r.add_argument('--progress', action=argparse.BooleanOptionalAction, default=None,
                    help='a progress bar over cells on stderr (default: on a terminal)')
+    r.add_argument('--log-output', action='store_true', help="with several notebooks: print their outputs as they arrive, "
+                   "each line prefixed by its notebook's [name] (one notebook's are always printed so)")
     r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
 
 # %% ../nbs/06_cli.ipynb #62ebd51f
@@ -201,24 +273,22 @@ def _cmd_run(args):
         except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
     elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    bar = None
-    def on_cell(i, cell):   # the bar is erased while the cell's outputs are printed
-        bar.close()
-        if not args.quiet: print_outputs(cell.outputs)
-        bar.update(i + 1)
+    live = _Live(args.quiet)   # prints the outputs as they arrive, around the bar (made once the notebook is found)
     with _server(args, embedded=True) as jp:
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
-            bar = _cells_bar(total, show)
+            live.bar = bar = _cells_bar(total, show)
             out = args.output or (local if args.inplace else None)
-            try: jp.run_local_notebook(local, output_path=out, download=out is not None, on_cell=on_cell, **opts)
+            try: jp.run_local_notebook(local, output_path=out, download=out is not None, on_cell=live.cell_done,
+                                       on_output=live, **opts)
             finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
         if not local.is_file(): total = len(jp.get(path, content=True).content.cells)
-        bar = _cells_bar(total, show)
+        live.bar = bar = _cells_bar(total, show)
         out = args.output if args.output and not emb else None
-        try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=on_cell, **opts)
+        try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=live.cell_done,
+                                  on_output=live, **opts)
         finally: bar.close()
         if args.output and emb: nbformat.write(nb, args.output)
     return 0
@@ -250,7 +320,12 @@ def _cmd_run_many(args):
             servers = [st.enter_context(_server(args, embedded=True))]
             items = [Path(n).resolve().relative_to(here).as_posix() if Path(n).resolve().is_relative_to(here) else Path(n)
                      for n in args.notebooks]
-        res = run_notebooks(items, servers, jobs=args.jobs, progress=show, save=args.inplace, **opts)
+        log = (_Prefixed(dict(zip(items, args.notebooks)), Progress(len(items), show=show, unit='notebooks', every=0))
+               if args.log_output and not args.quiet else None)
+        try: res = run_notebooks(items, servers, jobs=args.jobs, progress=log.progress if log else show,
+                                 save=args.inplace, on_output=log, **opts)
+        finally:
+            if log: log.close()
     for n,r in zip(args.notebooks, res):
         print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + ('' if r.ok else f"  {_one_line(r.error)}"))
     return 0 if all(r.ok for r in res) else 1
@@ -261,8 +336,10 @@ def _cmd_exec(args):
     code = args.code if args.code is not None else sys.stdin.read()
     with _server(args, embedded=True) as jp:
         with jp.start_kernel(args.kernel) as kern, jp.connect(kern) as k:
-            r = k.execute(code, timeout=args.timeout, on_output=None)
-            print_outputs(r.outputs)
+            try: r = k.run_cell(nbformat.v4.new_code_cell(code), timeout=args.timeout, allow_errors=True, record_timing=False,
+                                on_output=lambda i, out: print_outputs([out]))   # printed as they arrive
+            except JupyterTimeoutError: raise JupyterTimeoutError(f"The code did not finish within {args.timeout} s "
+                                                                  "(--timeout); its kernel was shut down.") from None
     return 1 if r.status == 'error' else 0
 
 _COMMANDS['exec'] = _cmd_exec
