@@ -68,6 +68,14 @@ def _tagged(nb, tag:str) -> int:
     "The index of the first cell of `nb` tagged `tag`, or -1"
     return next((i for i,c in enumerate(nb.cells) if tag in c.metadata.get('tags', [])), -1)
 
+# %% ../nbs/05a_params.ipynb #9ee3be87
+def _recorded(v):
+    "`v` as the notebook's metadata records it: JSON, with a non-finite float or a value of another type as its text"
+    if isinstance(v, dict): return {f'{k}': _recorded(x) for k,x in v.items()}
+    if isinstance(v, (list, tuple)): return [_recorded(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v): return f'{v}'
+    return v if v is None or isinstance(v, (str, int, float)) else f'{v}'
+
 # %% ../nbs/05a_params.ipynb #bd0684fe
 def parameterize_notebook(nb, # a `NotebookNode`, changed in place
                           parameters:dict, # names and values
@@ -81,7 +89,7 @@ def parameterize_notebook(nb, # a `NotebookNode`, changed in place
     old = _tagged(nb, 'injected-parameters')
     if old >= 0: nb.cells[old] = cell   # an earlier run's: replaced where it is
     else: nb.cells.insert(_tagged(nb, 'parameters') + 1, cell)   # after the parameters cell; first without one
-    nb.metadata['papermill'] = nbformat.from_dict({**nb.metadata.get('papermill', {}), 'parameters': dict(parameters)})
+    nb.metadata['papermill'] = nbformat.from_dict({**nb.metadata.get('papermill', {}), 'parameters': _recorded(parameters)})
     return nb
 
 # %% ../nbs/05a_params.ipynb #94be2b00
