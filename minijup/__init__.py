@@ -5,6 +5,7 @@ __version__ = "0.0.1"
 from . import core, local
 from . import contents
 from . import sessions, messages, websockets
+from . import params
 from . import cleanup, run, cli
 from . import reach
 from . import parallel

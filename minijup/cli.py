@@ -13,6 +13,7 @@ from .core import *
 from .core import demo
 from .run import CellExecutionError
 from .parallel import run_notebooks
+from .params import cli_parameters
 
 # %% ../nbs/06_cli.ipynb #18945c97
 def _token_from_file(path) -> str:
@@ -154,6 +155,17 @@ def _server_opts(p, many:bool=False, default=None):
     g.add_argument('--token-file', metavar='PATH', default=default,
                    help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
 
+# %% ../nbs/06_cli.ipynb #428c0d0d
+def _add_parameters(p):
+    "papermill's parameter flags, as papermill spells them, on the parser `p`"
+    g = p.add_argument_group("parameters (papermill's: injected after the cell tagged 'parameters')")
+    g.add_argument('-p', '--parameters', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
+                   help='a parameter; VALUE is read as papermill reads it: an int, a float, True, False, None, else a string')
+    g.add_argument('-r', '--parameters_raw', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'),
+                   help='a parameter whose VALUE is a string, as typed')
+    g.add_argument('-y', '--parameters_yaml', action='append', default=[], metavar='YAML', help='parameters as a YAML mapping')
+    g.add_argument('-f', '--parameters_file', action='append', default=[], metavar='FILE', help='a YAML file of parameters')
+
 # %% ../nbs/06_cli.ipynb #19f516ea
 def _add_run(sub):
     "The `run` command's parser: the notebooks, how to run them (nbclient's options) and where to save them"
@@ -176,6 +188,7 @@ def _add_run(sub):
     r.add_argument('--log-output', action='store_true', help="with several notebooks: print their outputs as they arrive, "
                    "each line prefixed by its notebook's [name] (one notebook's are always printed so)")
     r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
+    _add_parameters(r)
 
 # %% ../nbs/06_cli.ipynb #62ebd51f
 def _add_exec(sub, conn):
@@ -259,6 +272,12 @@ def _cells_bar(total:int, show:bool) -> Progress:
     bar.update(0)
     return bar
 
+# %% ../nbs/06_cli.ipynb #1e6cc47b
+def _cells_total(nb, params:dict) -> int:
+    "How many cells `nb` has once `params` are injected (one more, unless an earlier run's injected cell is replaced)"
+    injected = any('injected-parameters' in c.metadata.get('tags', []) for c in nb.cells)
+    return len(nb.cells) + bool(params and not injected)
+
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
@@ -266,10 +285,11 @@ def _cmd_run(args):
     if len(args.notebooks) > 1 or len(urls) > 1: return _cmd_run_many(args)
     args.notebook,args.url = args.notebooks[0],(urls[0] if urls else None)
     local = Path(args.notebook)
+    params = cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel)
+                kernel_name=args.kernel, parameters=params)
     if local.is_file():   # a local notebook: check it before any server is started
-        try: total = len(nbformat.read(local, as_version=4).cells)
+        try: total = _cells_total(nbformat.read(local, as_version=4), params)
         except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
     elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
     show = sys.stderr.isatty() if args.progress is None else args.progress
@@ -284,7 +304,7 @@ def _cmd_run(args):
             finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
-        if not local.is_file(): total = len(jp.get(path, content=True).content.cells)
+        if not local.is_file(): total = _cells_total(jp.get(path, content=True).content, params)
         live.bar = bar = _cells_bar(total, show)
         out = args.output if args.output and not emb else None
         try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=live.cell_done,
@@ -311,7 +331,8 @@ def _cmd_run_many(args):
         if Path(n).is_file(): _check_local(Path(n))
         elif not servers: raise FileNotFoundError(f"No such notebook: {n!r}")
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel)
+                kernel_name=args.kernel,
+                parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     here = Path.cwd().resolve()
     with contextlib.ExitStack() as st:

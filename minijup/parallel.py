@@ -53,6 +53,12 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
     if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, on_output=out, **kw)  # a folder of its own
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
 
+# %% ../nbs/08_parallel.ipynb #8a1ca87f
+def _for_item(kw:dict, i:int) -> dict:
+    "The `run_notebook` arguments of notebook `i`: `parameters` given as a list holds one per notebook"
+    p = kw.get('parameters')
+    return {**kw, 'parameters': p[i]} if isinstance(p, (list, tuple)) else kw
+
 # %% ../nbs/08_parallel.ipynb #455f203a
 class WarmKernels:
     "A worker's kernels, a fresh one per notebook: the next one started and connected while the current notebook runs"
@@ -164,7 +170,7 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
         while (i := batch.take()) is not None:
             t0 = time.monotonic()
             behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
-            try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, kw, kernels, on_output)
+            try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, _for_item(kw, i), kernels, on_output)
             except Exception as e:
                 finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
@@ -200,6 +206,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                   save:bool=True, # save each executed notebook: in place on the server, or over the local file
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the worker threads
                   on_output=None, # called as `on_output(path, index, out)` as each output arrives (a stream: its new text), from the workers
+                  parameters=None, # papermill's parameters: one dict for every notebook, or a list of dicts, one per notebook
                   **run_kwargs # passed to `run_notebook`: timeout, allow_errors, interrupt_on_timeout, kernel_name, ...
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` per notebook, in order"
@@ -209,6 +216,9 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     if 'output_path' in run_kwargs: raise ValueError("run_notebooks saves each notebook in place (save=True) or not "
                                                      "at all; output_path= is for run_notebook, one notebook at a time.")
     items = list(paths)
+    if isinstance(parameters, (list, tuple)) and len(parameters) != len(items):
+        raise ValueError(f"parameters= is a list of {len(parameters)} for {len(items)} notebooks: give one dict per notebook, or one for all.")
+    if parameters is not None: run_kwargs = {**run_kwargs, 'parameters': parameters}
     results = [None] * len(items)
     batch,done = _Batch(len(items)),queue.SimpleQueue()
     clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]

@@ -13,6 +13,7 @@ import nbformat
 from fastcore.basics import patch
 from .core import *
 from .websockets import KernelConnection, ExecutionResult
+from .params import parameterize_notebook
 
 # %% ../nbs/05_run.ipynb #75d86124
 def _snippet(source:str, n:int=40) -> str:
@@ -164,6 +165,7 @@ def execute_notebook(self:Jupyter,
                      on_cell=None, # called as `on_cell(index, cell)` after each code cell
                      kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
                      on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
+                     parameters:dict=None, # papermill's parameters, injected after the cell tagged `parameters` (see `params`)
                     ) -> nbformat.NotebookNode:
     "Run the notebook `nb` on a new kernel in the server's folder `cwd`, with nbclient's semantics; returns `nb`"
     kernels = kernels or FreshKernels(self)
@@ -172,6 +174,7 @@ def execute_notebook(self:Jupyter,
         with kernels.connect(kern) as k:
             info = k.kernel_info()
             if info.get('language_info'): nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
+            if parameters: parameterize_notebook(nb, parameters, kernel_name=kernel_name or _kernel_name(nb))   # in the kernel's language
             kernels.running(kern)
             k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell, on_output=on_output)
     finally: kernels.release(kern)
@@ -191,12 +194,13 @@ def run_notebook(self:Jupyter,
                  on_cell=None, # called as `on_cell(index, cell)` after each code cell
                  kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
                  on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
+                 parameters:dict=None, # papermill's parameters, injected after the cell tagged `parameters` (see `params`)
                 ) -> nbformat.NotebookNode:
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
     if m.type != 'notebook': raise ValueError(f"{path!r} is not a notebook (it is a {m.type}).")
     nb = self.execute_notebook(m.content, posixpath.dirname(m.path), timeout, allow_errors, interrupt_on_timeout,
-                               kernel_name, record_timing, on_cell, kernels, on_output=on_output)
+                               kernel_name, record_timing, on_cell, kernels, on_output=on_output, parameters=parameters)
     if save: self.save_executed(m.path, nb, output_path)
     return nb
 
@@ -222,7 +226,7 @@ def run_local_notebook(self:Jupyter,
                        local_path, # a .ipynb file on this machine
                        output_path=None, # where to write the executed notebook; default: over `local_path`
                        download:bool=True, # download the executed notebook (False: only return it)
-                       **kwargs # passed to `run_notebook` (timeout, allow_errors, ...)
+                       **kwargs # passed to `run_notebook` (timeout, allow_errors, parameters, ...)
                       ) -> nbformat.NotebookNode:
     "Run a local notebook on the server: upload it to a temporary folder, run it there, download the result"
     local = Path(local_path)
