@@ -189,6 +189,22 @@ def _add_run(sub):
                    "each line prefixed by its notebook's [name] (one notebook's are always printed so)")
     r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
     _add_parameters(r)
+    _add_run_files(r)
+
+
+# %% ../nbs/06_cli.ipynb #07585332
+def _add_run_files(r):
+    "The `run` options for a local notebook's files on the server: `--cwd`, `--upload`, `--download`, `--download-to`, `--keep-uploads`"
+    g = r.add_argument_group("a local notebook's files on the server")
+    g.add_argument('--cwd', metavar='FOLDER', help="the folder on the server the kernel runs in, which must exist (default: "
+                   "the server's root; with the embedded server, the notebook's folder)")
+    g.add_argument('--upload', metavar='FILE', action='append', default=[], help='a local file to put beside the notebook '
+                   'in that folder first, under its name, never over a file there; removed after the run (repeat for more)')
+    g.add_argument('--download', metavar='PATTERN', action='append', default=[], help="a file the notebook writes in that "
+                   "folder, or a glob ('out/*.png'), to download next to the notebook after the run, replacing a local file "
+                   "of that name (repeat for more)")
+    g.add_argument('--download-to', metavar='FOLDER', help='put the downloaded files in this local folder instead')
+    g.add_argument('--keep-uploads', action='store_true', help='leave the uploaded files on the server')
 
 # %% ../nbs/06_cli.ipynb #62ebd51f
 def _add_exec(sub, conn):
@@ -272,6 +288,20 @@ def _cells_bar(total:int, show:bool) -> Progress:
     bar.update(0)
     return bar
 
+# %% ../nbs/06_cli.ipynb #281061bc
+def _run_files(args, local:Path, embedded:bool) -> dict:
+    "The `run_local_notebook` arguments of `--cwd`, `--upload`, `--download`, `--download-to`, `--keep-uploads` (those given)"
+    given = {k:v for k,v in dict(cwd=args.cwd, inputs=args.upload, outputs=args.download, outputs_dir=args.download_to,
+                                 keep=args.keep_uploads).items() if v}
+    if given and not local.is_file():
+        raise JupyterError(f"--cwd, --upload and --download are for a local notebook; {str(local)!r} is not a file here. A "
+                           "notebook on the server runs in its own folder: put files beside it with `minijup upload`.")
+    here = Path.cwd().resolve()
+    if given and embedded and args.cwd is None and local.resolve().is_relative_to(here):
+        rel = local.resolve().parent.relative_to(here).as_posix()
+        given['cwd'] = '' if rel == '.' else rel
+    return given
+
 # %% ../nbs/06_cli.ipynb #1e6cc47b
 def _cells_total(nb, params:dict) -> int:
     "How many cells `nb` has once `params` are injected (one more, unless an earlier run's injected cell is replaced)"
@@ -294,13 +324,14 @@ def _cmd_run(args):
     elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
     show = sys.stderr.isatty() if args.progress is None else args.progress
     live = _Live(args.quiet)   # prints the outputs as they arrive, around the bar (made once the notebook is found)
+    files = _run_files(args, local, embedded=_client(args) is None)
     with _server(args, embedded=True) as jp:
         emb = _client(args) is None
-        if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
+        if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb or files):
             live.bar = bar = _cells_bar(total, show)
             out = args.output or (local if args.inplace else None)
             try: jp.run_local_notebook(local, output_path=out, download=out is not None, on_cell=live.cell_done,
-                                       on_output=live, **opts)
+                                       on_output=live, **files, **opts)
             finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
@@ -321,6 +352,18 @@ def _check_local(path:Path):
     try: nbformat.read(path, as_version=4)
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
+# %% ../nbs/06_cli.ipynb #9bb217db
+def _run_files_many(args, servers:list) -> dict:
+    "The `run_local_notebook` arguments of the file options for several notebooks: `--cwd` alone, for local notebooks on a --url"
+    if args.upload or args.download or args.download_to or args.keep_uploads:
+        raise JupyterError("--upload, --download, --download-to and --keep-uploads take one notebook; run the notebooks "
+                           "one by one (several runs would share one folder's files).")
+    if args.cwd is None: return {}
+    if not servers or not all(Path(n).is_file() for n in args.notebooks):
+        raise JupyterError("--cwd with several notebooks takes local notebooks and a server given by --url (with the embedded "
+                           "server, or on the server, each notebook runs in its own folder).")
+    return dict(cwd=args.cwd)
+
 # %% ../nbs/06_cli.ipynb #ef358383
 def _cmd_run_many(args):
     "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
@@ -331,7 +374,7 @@ def _cmd_run_many(args):
         if Path(n).is_file(): _check_local(Path(n))
         elif not servers: raise FileNotFoundError(f"No such notebook: {n!r}")
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel,
+                kernel_name=args.kernel, **_run_files_many(args, servers),
                 parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     here = Path.cwd().resolve()

@@ -50,8 +50,9 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
         if cancel.is_set(): raise _Cancelled('The batch was interrupted.')
         if on_cell: on_cell(i, cell)
     out = (lambda i, o: on_output(item, i, o)) if on_output else None   # which notebook it came from
-    if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, on_output=out, **kw)  # a folder of its own
+    if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, on_output=out, **kw)  # from memory, in the root or cwd=
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
+
 
 # %% ../nbs/08_parallel.ipynb #8a1ca87f
 def _for_item(kw:dict, i:int) -> dict:
@@ -199,7 +200,7 @@ def _abandon(clients:list, threads:list, grace:float=10):
     wait_until(sweep, grace)
 
 # %% ../nbs/08_parallel.ipynb #91220641
-def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file uploaded to run
+def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file, run from memory
                   servers:list, # the `Jupyter` clients of the servers to run them on (or one `Jupyter`)
                   jobs:int=4, # notebooks run at once on each server
                   progress=True, # a progress bar on stderr; or a function called as `progress(done, total)`
@@ -245,7 +246,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
 # %% ../nbs/08_parallel.ipynb #b96d1a76
 @patch(nm='run_notebooks')
 def _run_notebooks(self:Jupyter,
-                   paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file uploaded to run
+                   paths:list, # notebooks: a `str` is a path on the server, a `Path` a local file, run from memory
                    jobs:int=4, # notebooks run at once
                    progress:bool=True, # a progress bar on stderr
                    **kwargs # passed to `run_notebooks`: save, on_cell, timeout, allow_errors, kernel_name, ...

@@ -6,7 +6,7 @@
 __all__ = ['CellExecutionError', 'CellTimeoutError', 'FreshKernels']
 
 # %% ../nbs/05_run.ipynb #a54e5d09
-import posixpath, secrets, time
+import ast, base64, contextlib, fnmatch, os, posixpath, secrets, time
 from datetime import datetime, timezone
 from pathlib import Path
 import nbformat
@@ -220,26 +220,183 @@ def save_executed(self:Jupyter,
         err.nb = nb
     raise err
 
+# %% ../nbs/05_run.ipynb #5878042c
+@patch
+def _run_folder(self:Jupyter, cwd:str) -> str:
+    "The server folder `cwd` ('' is the root), checked to exist and to be a folder"
+    cwd = str(cwd or '').strip('/')
+    if not cwd: return ''
+    try: m = self.get(cwd, content=False)
+    except NotFoundError:
+        raise NotFoundError(f"Not run: there is no folder {cwd!r} on the server to run the notebook in. Create it there "
+                            "first (mkdir), or give a folder that exists.") from None
+    if m.type != 'directory': raise NotFoundError(f"Not run: {cwd!r} on the server is a {m.type}, not a folder to run in.")
+    return m.path
+
+# %% ../nbs/05_run.ipynb #92842a89
+@patch
+def _check_inputs(self:Jupyter, inputs, cwd:str) -> list:
+    "The local files `inputs`, checked, with their paths on the server in `cwd`: [(local Path, server path)]"
+    res,names = [],set()
+    for p in [Path(p) for p in ([inputs] if isinstance(inputs, (str, Path)) else inputs or [])]:
+        if not p.exists(): raise NotFoundError(f"Not run: the input {str(p)!r} does not exist on this machine. Check its path "
+                                               f"(relative to {os.getcwd()!r}).")
+        if not p.is_file(): raise NotFoundError(f"Not run: the input {str(p)!r} is a {'folder' if p.is_dir() else 'special file'}; "
+                                                "give the files in it one by one.")
+        if p.name in names: raise ValueError(f"Not run: two inputs are named {p.name!r}; they would land on the same file.")
+        names.add(p.name)
+        dest = posixpath.join(cwd, p.name)
+        if self.exists(dest):
+            raise ConflictError(f"Not run: {dest!r} already exists on the server, and an input never replaces a file there. "
+                                "Run in another folder (an empty one, made for the run), or rename or delete that file.")
+        res.append((p, dest))
+    return res
+
+# %% ../nbs/05_run.ipynb #00f91a3c
+@patch
+def _put_new(self:Jupyter, local:Path, dest:str, chunk_size:int=2**20) -> dict:
+    "Write the local file `local` to the new server path `dest` with plain PUTs (no temporary files to delete)"
+    size,n = local.stat().st_size,0
+    with open(local, 'rb') as f:
+        while True:
+            b = f.read(chunk_size); n += 1
+            last = f.tell() >= size
+            model = dict(type='file', format='base64', content=base64.b64encode(b).decode('ascii'))
+            if n > 1 or not last: model['chunk'] = -1 if last else n
+            m = self('api/contents/' + quote_path(dest), 'PUT', data=model)
+            if last: break
+    if m.get('size') != size:
+        raise JupyterError(f"Not run: the server holds {m.get('size')} of the {size} bytes of the input {local.name!r}. Try again.")
+    return m
+
+# %% ../nbs/05_run.ipynb #ed6ca9b9
+def _kernel_cwd(k:KernelConnection) -> str:
+    "The working directory of a Python kernel, asked silently; None for another language or no answer"
+    try:
+        if k.kernel_info().get('language_info', {}).get('name') != 'python': return None
+        r = k.execute('', silent=True, store_history=False, timeout=10, user_expressions={'cwd': '__import__("os").getcwd()'})
+        e = (r.reply.get('user_expressions') or {}).get('cwd') or {}
+        return ast.literal_eval(e['data']['text/plain']) if e.get('status') == 'ok' else None
+    except (JupyterError, KeyError, SyntaxError, TypeError, ValueError): return None
+
+# %% ../nbs/05_run.ipynb #25e3bd08
+_REMOVE = ("import os as _os\n"
+           "for _p in [_os.path.join({here!r}, n) for n in {names!r}]:\n"
+           "    if _os.path.isfile(_p): _os.remove(_p)\n"
+           "del _os, _p")
+
+class _TidyKernels:
+    "Kernels from `kernels`; before its connection closes, a Python kernel deletes the files `names` of its start folder"
+    def __init__(self, kernels, names): self.kernels,self.names,self.removed = kernels,list(names),False
+    def get(self, name:str, folder:str): return self.kernels.get(name, folder)
+    def running(self, kern): self.kernels.running(kern)
+    def release(self, kern): self.kernels.release(kern)
+    @contextlib.contextmanager
+    def connect(self, kern):
+        with self.kernels.connect(kern) as k:
+            here = _kernel_cwd(k)
+            try: yield k
+            except BaseException:   # a cell may still be running (a timeout, Ctrl-C): stop it first
+                try: k.interrupt()
+                except JupyterError: pass
+                raise
+            finally:
+                if here: self._remove(k, here)
+
+    def _remove(self, k:KernelConnection, here:str):
+        "Have the kernel delete the files `names` of the folder `here` (asked again while it aborts requests after an interrupt)"
+        for _ in range(5):
+            try: st = k.execute(_REMOVE.format(here=here, names=self.names), silent=True, store_history=False, timeout=10).status
+            except JupyterError: return
+            self.removed = st == 'ok'
+            if st != 'aborted': return
+
+# %% ../nbs/05_run.ipynb #c64e6cbd
+def _out_patterns(outputs) -> list:
+    "The download patterns `outputs` (names or globs in the run's folder), checked: [(folder, name pattern, as given)]"
+    res = []
+    for o in [outputs] if isinstance(outputs, (str, Path)) else outputs or []:
+        p = posixpath.normpath(str(o))
+        folder,_,name = p.rpartition('/')
+        if p.startswith(('/', '../')) or p in ('.', '..'):
+            raise ValueError(f"Not run: {str(o)!r} is not a file name or pattern inside the folder the notebook runs in.")
+        if any(c in folder for c in '*?['):
+            raise ValueError(f"Not run: {str(o)!r} has a glob in a folder's name; only the last part may have one ('out/*.png').")
+        res.append((folder, name, str(o)))
+    return res
+
+# %% ../nbs/05_run.ipynb #4219413d
+@patch
+def _download_outputs(self:Jupyter, cwd:str, patterns:list, dest:Path, skip=()) -> tuple:
+    "Download the files of `cwd` matching `patterns` into `dest`, keeping their subfolders: (local paths, patterns that matched nothing)"
+    got,none,seen = [],[],set()
+    for folder,name,given in patterns:
+        try: es = self.ls(posixpath.join(cwd, folder))
+        except NotFoundError: es = []
+        hits = 0
+        for e in es:
+            if e.type == 'directory' or not fnmatch.fnmatchcase(e.name, name): continue
+            local = dest.joinpath(*folder.split('/'), e.name) if folder else dest/e.name
+            if local.resolve() in skip: continue
+            hits += 1
+            if e.path in seen: continue
+            seen.add(e.path)
+            local.parent.mkdir(parents=True, exist_ok=True)
+            got.append(self.download(e.path, local, progress=False))
+        if not hits: none.append(given)
+    return got,none
+
+# %% ../nbs/05_run.ipynb #f0eb7a23
+def _write_nb(nb, path:Path):
+    "Write `nb` to `path`: to a temporary file beside it, then renamed over it"
+    tmp = path.with_name(f'.{path.name}.{secrets.token_hex(4)}.part')
+    try: nbformat.write(nb, tmp); os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
+# %% ../nbs/05_run.ipynb #7352869a
+@patch
+def _delete_left(self:Jupyter, paths:list):
+    "Delete those of the server files `paths` that are still there (quietly: the run's own error matters more)"
+    for p in paths:
+        try:
+            if self.exists(p): self.delete(p)
+        except JupyterError: pass
+
 # %% ../nbs/05_run.ipynb #bdec75b2
 @patch
 def run_local_notebook(self:Jupyter,
                        local_path, # a .ipynb file on this machine
                        output_path=None, # where to write the executed notebook; default: over `local_path`
-                       download:bool=True, # download the executed notebook (False: only return it)
-                       **kwargs # passed to `run_notebook` (timeout, allow_errors, parameters, ...)
+                       download:bool=True, # write the executed notebook here (False: only return it)
+                       cwd:str='', # the server folder the kernel runs in (it must exist); default: the server's root
+                       inputs=(), # local files to upload into `cwd` first, under their names; never over a file there
+                       outputs=(), # names or globs ('out/*.png') of files the notebook writes in `cwd`, downloaded after it ran
+                       outputs_dir=None, # where they go, with their subfolders; default: the local notebook's folder
+                       keep:bool=False, # leave the uploaded inputs on the server (default: removed after the run)
+                       **kwargs # passed to `execute_notebook` (timeout, allow_errors, kernel_name, parameters, on_output, ...)
                       ) -> nbformat.NotebookNode:
-    "Run a local notebook on the server: upload it to a temporary folder, run it there, download the result"
+    "Run a local notebook from memory on a kernel in the server folder `cwd`, with `inputs` beside it; fetch its `outputs`"
     local = Path(local_path)
-    nbformat.validate(nbformat.read(local, as_version=4))   # a bad file fails here, before anything is uploaded
-    folder = f'minijup-run-{secrets.token_hex(4)}'
-    remote = f'{folder}/{local.name}'
-    self.mkdir(folder)
+    nb = nbformat.read(local, as_version=4)
+    nbformat.validate(nb)   # a bad file fails here, before anything is uploaded
+    pats,cwd = _out_patterns(outputs),self._run_folder(cwd)
+    ups = self._check_inputs(inputs, cwd)
+    if ups and not keep: kwargs['kernels'] = _TidyKernels(kwargs.get('kernels') or FreshKernels(self), [p.name for p,_ in ups])
+    sent = []
     try:
-        self.upload(local, remote, progress=False)
-        nb = self.run_notebook(remote, **kwargs)
-        if download: self.download(remote, Path(output_path) if output_path else local, progress=False)
+        for p,dest in ups: sent.append(dest); self._put_new(p, dest)
+        self.execute_notebook(nb, cwd, **kwargs)
     finally:
-        for p in (remote, folder):
-            try: self.delete(p)
-            except JupyterError: pass
+        if not keep: self._delete_left(sent)
+    out = Path(output_path) if output_path else local
+    if download: _write_nb(nb, out)
+    if not pats: return nb
+    skip = {local.resolve(), out.resolve(), *(p.resolve() for p,_ in ups)}
+    _,none = self._download_outputs(cwd, pats, Path(outputs_dir) if outputs_dir else local.parent, skip)
+    if none:
+        err = NotFoundError(f"The notebook ran, but nothing in {cwd or 'the root'!r} on the server matched "
+                            f"{', '.join(map(repr, none))}: it did not write that there. What matched was downloaded"
+                            f"{', and the executed notebook written' if download else ''}.")
+        err.nb = nb
+        raise err
     return nb
