@@ -20,7 +20,8 @@ from .websockets import KernelConnection
 
 # %% ../nbs/10_magics.ipynb #0d68cd05
 class RemoteUsageError(JupyterError, UsageError):
-    "A magic used wrongly; IPython shows it as one line (`UsageError`)"
+    "A magic used wrongly; IPython shows it as one line, not a traceback"
+    def _render_traceback_(self): return [f'{type(self).__name__}: {self}']
 
 # %% ../nbs/10_magics.ipynb #7b0fe964
 class RemoteError(ExecutionError):
@@ -75,13 +76,18 @@ class Remote:
 
 # %% ../nbs/10_magics.ipynb #0be3a0fe
 @patch
+def redact_data(self:Remote, data:dict) -> dict:
+    "A mime bundle with the token replaced by `***` in its text"
+    return {m: self.jp.redact(v) if isinstance(v, str) else v for m,v in (data or {}).items()}
+
+@patch
 def show(self:Remote, msg:dict):
     "Show one output message of the remote kernel here, through IPython's display machinery, as it was sent"
     t,c = msg['header']['msg_type'], msg['content']
     if t == 'stream':
         (sys.stderr if c.get('name') == 'stderr' else sys.stdout).write(self.jp.redact(c.get('text', '')))
     elif t in ('display_data', 'update_display_data'):
-        data = {m: self.jp.redact(v) if isinstance(v, str) else v for m,v in (c.get('data') or {}).items()}
+        data = self.redact_data(c.get('data'))
         did = (c.get('transient') or {}).get('display_id')
         publish_display_data(data, c.get('metadata') or {}, transient=c.get('transient') or None,
                              update=t == 'update_display_data')
@@ -127,7 +133,7 @@ def run_cell(self:Remote, code:str, stdin=None):
                                 traceback=[self.jp.redact(l) for l in e.get('traceback') or []]))
     if res.status != 'ok': raise RemoteError(f'The remote kernel answered {res.status!r} (not ok) to this cell.')
     shown = [o for o in res.outputs if o.output_type == 'execute_result']
-    return RemoteResult(shown[-1].data, shown[-1].metadata) if shown else None
+    return RemoteResult(self.redact_data(shown[-1].data), shown[-1].metadata) if shown else None
 
 # %% ../nbs/10_magics.ipynb #838fbe20
 def _names(names) -> list:
@@ -194,7 +200,7 @@ def _parse(magic, line:str):
 
 def _one_line(e:JupyterError) -> JupyterError:
     "`e`, shown by IPython as `Type: message` instead of a traceback through minijup"
-    if not isinstance(e, (UsageError, RemoteError)): e._render_traceback_ = lambda: [f'{type(e).__name__}: {e}']
+    if not hasattr(e, '_render_traceback_'): e._render_traceback_ = lambda: [f'{type(e).__name__}: {e}']
     return e
 
 def _local_stdin(shell):
