@@ -111,7 +111,10 @@ def run(self:Remote,
     try: self.k.wait(res, timeout)
     except KeyboardInterrupt:
         show_new()
-        if not res.done: raise   # (the code did not stop: it still runs there, and says so when it ends)
+        if not res.done:
+            sys.stderr.write('minijup: the remote code did not stop within 3 s of the interrupt: it still runs there, '
+                             'and the next %%remote cell waits for it (%remote --close shuts the kernel down).\n')
+            raise
     show_new()
     return res
 
