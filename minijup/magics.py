@@ -16,7 +16,7 @@ from IPython.core.magic_arguments import magic_arguments, argument, parse_argstr
 from IPython.display import publish_display_data, clear_output
 from .core import *
 from .messages import ExecutionError, ExecutionResult
-from .websockets import KernelConnection
+from . import sessions, websockets, cleanup   # (what they add to Jupyter: start_kernel, connect, close)
 
 # %% ../nbs/10_magics.ipynb #0d68cd05
 class RemoteUsageError(JupyterError, UsageError):
