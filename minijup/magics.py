@@ -216,7 +216,9 @@ def _local_stdin(shell):
 @magics_class
 class RemoteMagics(Magics):
     "`%remote`, `%%remote`, `%remote_push`, `%remote_pull`: this notebook's cells on a kernel of a Jupyter Server"
-    conn = None   # the `Remote` that `%remote URL` made
+    def __init__(self, shell=None): # the IPython shell they are registered with
+        super().__init__(shell)
+        self.conn = None   # the `Remote` that `%remote URL` made
 
     @line_cell_magic
     @magic_arguments()
@@ -264,7 +266,7 @@ def _line(self:RemoteMagics, args):
     if args.token_file:
         try: token = Path(args.token_file).expanduser().read_text().strip()
         except OSError as e: raise RemoteUsageError(f'--token-file {args.token_file}: {e.strerror}.') from None
-    url = server_url(args.url) if args.url else None
+    url = server_url(args.url or 'JUPYTER_URL')
     if self.conn is not None:
         conn,self.conn = self.conn,None
         conn.close(); print(f'Closed the previous remote kernel, on {conn.jp.url}.')
