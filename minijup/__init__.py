@@ -9,3 +9,13 @@ from . import params
 from . import cleanup, run, cli
 from . import reach
 from . import parallel
+
+def load_ipython_extension(ipython):
+    "`%load_ext minijup`: the magics %remote, %%remote, %remote_push, %remote_pull (minijup.magics, imported only now)"
+    from .magics import load_ipython_extension
+    load_ipython_extension(ipython)
+
+def unload_ipython_extension(ipython):
+    "`%unload_ext minijup`: shut down the remote kernel the magics started, if any"
+    from .magics import unload_ipython_extension
+    unload_ipython_extension(ipython)
