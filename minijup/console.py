@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MissingDependencyError', 'need_prompt_toolkit', 'Console', 'console']
 
-# %% ../nbs/09_console.ipynb #e342f919
+# %% ../nbs/09_console.ipynb #d907bca4
 import base64, json, os, re, sys, tempfile
 from pathlib import Path
 from fastcore.basics import patch
@@ -13,7 +13,7 @@ from .core import *
 from .sessions import kernel_id_of
 from .websockets import KernelConnection, KernelRestartedError, ExecutionResult
 
-# %% ../nbs/09_console.ipynb #ad294fd7
+# %% ../nbs/09_console.ipynb #5db9fecf
 class MissingDependencyError(JupyterError, ImportError):
     "An optional dependency of minijup is not installed; the message says how to install it"
 
@@ -24,7 +24,7 @@ def need_prompt_toolkit():
                                                      'pip install "minijup[console]"') from None
     return prompt_toolkit
 
-# %% ../nbs/09_console.ipynb #d04ac22c
+# %% ../nbs/09_console.ipynb #bf2fc458
 def _find_kernel(jp:Jupyter, existing:str) -> str:
     "The id of the kernel `existing` names: a kernel id, or a session id (its kernel)"
     try: return jp.kernel(existing).id
@@ -34,7 +34,7 @@ def _find_kernel(jp:Jupyter, existing:str) -> str:
     raise NotFoundError(f'There is no kernel or session {existing!r} on the server: `minijup kernels` and '
                         '`minijup sessions` list them, or leave out --existing to start a new kernel.')
 
-# %% ../nbs/09_console.ipynb #e8a448a3
+# %% ../nbs/09_console.ipynb #ee8dea16
 class Console:
     "A console on a kernel of a Jupyter Server: live outputs, `input()`, inspect, interrupt, restart, reconnect"
     def __init__(self,
@@ -63,7 +63,7 @@ class Console:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/09_console.ipynb #07a88dab
+# %% ../nbs/09_console.ipynb #06f8334f
 @patch
 def _kernel_history(self:Console, n:int=1000) -> list:
     "The inputs the kernel remembers (its `history_request`), oldest first, without repeats in a row"
@@ -72,7 +72,7 @@ def _kernel_history(self:Console, n:int=1000) -> list:
     lines = [e[2] for e in h if isinstance(e, (list, tuple)) and len(e) == 3 and isinstance(e[2], str) and e[2].strip()]
     return [l for i,l in enumerate(lines) if i == 0 or l != lines[i-1]]
 
-# %% ../nbs/09_console.ipynb #090e8786
+# %% ../nbs/09_console.ipynb #4c799544
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
 @patch
@@ -83,7 +83,7 @@ def say(self:Console, text:str, stream=None):
     if not text.endswith(('\n', '\r')) and stream is None: f.write('\n')
     f.flush()
 
-# %% ../nbs/09_console.ipynb #a35cdc55
+# %% ../nbs/09_console.ipynb #d7d76c7e
 @patch
 def close(self:Console, quiet:bool=False):
     "Leave: close the connection; shut down a kernel the console started, leave one it attached to running"
@@ -92,11 +92,14 @@ def close(self:Console, quiet:bool=False):
     if self.k is not None: self.k.close()
     if self.owned:
         try: self.jp.shutdown_kernel(self.kernel_id)
-        except NotFoundError: pass   # it died and is gone already
+        except NotFoundError: return   # it died and is gone already
+        except JupyterError as e:
+            if not quiet: self.say(f'The kernel could not be shut down: {" ".join(str(e).split())}')
+            return
         if not quiet: self.say('The kernel was shut down.')
     elif not quiet: self.say(f'The kernel is left running: `minijup console --existing {self.kernel_id}` attaches to it again.')
 
-# %% ../nbs/09_console.ipynb #1504abbf
+# %% ../nbs/09_console.ipynb #8a6dccbf
 _SAVED = {'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg', 'text/html': 'html',
           'application/pdf': 'pdf'}   # what a terminal cannot show: saved to files
 
@@ -111,7 +114,7 @@ def save_data(self:Console, mime:str, value) -> Path:
     else: p.write_text(value if isinstance(value, str) else json.dumps(value))
     return p
 
-# %% ../nbs/09_console.ipynb #51ecdb5f
+# %% ../nbs/09_console.ipynb #cf1e4ac0
 @patch
 def show(self:Console, o):
     "Print one output as it arrives: the new text of a stream, the text of a rich output, a traceback; save images"
@@ -130,7 +133,7 @@ def show(self:Console, o):
             try: self.say(f'[{mime} saved to {self.save_data(mime, data[mime])}]')
             except (OSError, ValueError) as e: self.say(f'[{mime} not saved: {e}]')
 
-# %% ../nbs/09_console.ipynb #ff42ae9f
+# %% ../nbs/09_console.ipynb #a6932a07
 _INSPECT = re.compile(r'\s*([\w.]+)\s*(\?\??)\s*')
 _EXIT = ('exit', 'quit', 'exit()', 'quit()')
 
@@ -154,7 +157,7 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
     self._after(res)
     return res
 
-# %% ../nbs/09_console.ipynb #f8420316
+# %% ../nbs/09_console.ipynb #e3d556d2
 @patch
 def _after(self:Console, res):
     "After an execution: the prompt's number, the kernel's pages and requests (payloads), a reconnect said"
@@ -168,14 +171,14 @@ def _after(self:Console, res):
         elif p.get('source') == 'ask_exit': self.exited = True
         elif p.get('source') == 'set_next_input': self.next_input = p.get('text', '')
 
-# %% ../nbs/09_console.ipynb #78caf438
+# %% ../nbs/09_console.ipynb #0ef92991
 @patch
 def _died(self:Console, e:KernelDiedError):
     "The kernel died (or was restarted elsewhere) while code ran: say what became of it and what to do"
     try: state = self.jp.kernel(self.kernel_id).get('execution_state')
     except NotFoundError: state = 'gone'
     except JupyterError: state = None
-    if state == 'gone': return self._failed(e)
+    if state == 'gone' or self.k.closed: return self._failed(e)
     if state == 'dead': self.say('The kernel died, and the server could not start it again: type %restart to try, '
                                  'or exit (Ctrl-D) and start a new console.')
     elif isinstance(e, KernelRestartedError): self.say('The kernel was restarted by another client while this code '
@@ -184,16 +187,16 @@ def _died(self:Console, e:KernelDiedError):
                    'are gone. Run what your code needs again.')
     self.count = 0
 
-# %% ../nbs/09_console.ipynb #f5b3c27c
+# %% ../nbs/09_console.ipynb #3f16f7b2
 @patch
 def _failed(self:Console, e:JupyterError):
-    "A request failed: say why in one paragraph; if the kernel is gone, the console ends"
-    gone = self.k.closed or isinstance(e, KernelDiedError)
-    if gone and self._kernel_gone():
-        self.say(f'The kernel is gone (shut down by another client, or the server stopped): this console ends. '
-                 'Start a new one with `minijup console`.')
-        self.exited,self.status = True,1
-    else: self.say(f'minijup: {" ".join(str(e).split())}')
+    "A request failed: say why in one paragraph; without a connection or a kernel, the console ends"
+    if not (self.k.closed or isinstance(e, KernelDiedError)): return self.say(f'minijup: {" ".join(str(e).split())}')
+    if isinstance(e, KernelDiedError) or self._kernel_gone(): self.say('The kernel is gone (shut down by another client, or the server stopped it): '
+                                     'this console ends. Start a new one with `minijup console`.')
+    else: self.say(f'The connection to the kernel was lost ({" ".join(str(e).split())}): this console ends. '
+                   f'`minijup console --existing {self.kernel_id}` attaches to the kernel again.')
+    self.exited,self.status = True,1
 
 @patch
 def _kernel_gone(self:Console) -> bool:
@@ -201,7 +204,7 @@ def _kernel_gone(self:Console) -> bool:
     except NotFoundError: return True
     except JupyterError: return False   # the server does not answer now: maybe later
 
-# %% ../nbs/09_console.ipynb #10063ca5
+# %% ../nbs/09_console.ipynb #04ab91c7
 @patch
 def inspect(self:Console, code:str, cursor_pos:int=None, detail_level:int=0):
     "Print what the kernel knows about the name at `cursor_pos` in `code` (`obj?`; `obj??`: detail_level=1, the source)"
@@ -216,7 +219,7 @@ def restart(self:Console):
     self.count = 0
     self.say('The kernel was restarted: its variables and imports are gone.')
 
-# %% ../nbs/09_console.ipynb #4463a99f
+# %% ../nbs/09_console.ipynb #f99712b3
 @patch
 def _input(self:Console, prompt:str, password:bool) -> str:
     "Answer the kernel's `input()` or `getpass()`: with `stdin`, else at the terminal (a password hidden)"
@@ -227,7 +230,7 @@ def _input(self:Console, prompt:str, password:bool) -> str:
     except KeyboardInterrupt:   # Ctrl-C at the input: interrupt the code that asked
         self.k.interrupt(); return ''
 
-# %% ../nbs/09_console.ipynb #e8862287
+# %% ../nbs/09_console.ipynb #77b3efb8
 def _completer(k:KernelConnection):
     "A prompt_toolkit completer that asks the kernel (`complete_request`)"
     from prompt_toolkit.completion import Completer, Completion
@@ -239,7 +242,7 @@ def _completer(k:KernelConnection):
             for m in r.get('matches') or []: yield Completion(m, start_position=start)
     return KernelCompleter()
 
-# %% ../nbs/09_console.ipynb #73f1b5f3
+# %% ../nbs/09_console.ipynb #af254066
 def _lexer(language_info:dict):
     "A prompt_toolkit lexer for the kernel's language, if pygments knows it (else None: no highlighting)"
     try:
@@ -251,7 +254,7 @@ def _lexer(language_info:dict):
         except Exception: continue   # pygments' ClassNotFound, or no name
     return None
 
-# %% ../nbs/09_console.ipynb #f2366d81
+# %% ../nbs/09_console.ipynb #bb241aae
 @patch
 def _enter(self:Console, buffer):
     "Enter: run the code if the kernel says it is complete; else a new line, indented as the kernel says"
@@ -264,7 +267,7 @@ def _enter(self:Console, buffer):
     if r.get('status') == 'incomplete': buffer.insert_text('\n' + (r.get('indent') or ''))
     else: buffer.validate_and_handle()
 
-# %% ../nbs/09_console.ipynb #18b0c9ab
+# %% ../nbs/09_console.ipynb #1acb5ba6
 @patch
 def _keys(self:Console):
     "The console's keys: Enter (run, or continue the block), Tab at the start of a line (indent), F2 (inspect)"
@@ -282,7 +285,7 @@ def _keys(self:Console):
         run_in_terminal(lambda: self.inspect(b.text, b.cursor_position))
     return kb
 
-# %% ../nbs/09_console.ipynb #bf7757ea
+# %% ../nbs/09_console.ipynb #77684b76
 @patch
 def _session(self:Console):
     "The prompt_toolkit session of the prompt: highlighting, completion, history (the kernel's, then this session's)"
@@ -297,7 +300,7 @@ def _session(self:Console):
     self._buffer = s.default_buffer
     return s
 
-# %% ../nbs/09_console.ipynb #6d18986f
+# %% ../nbs/09_console.ipynb #dcef7996
 @patch
 def banner(self:Console) -> str:
     "What the console says first: the kernel, the server, and the keys"
@@ -306,7 +309,7 @@ def banner(self:Console) -> str:
     return (f"minijup console: {li.get('name', 'kernel')} {li.get('version', '')} on {self.jp.url} ({how}).\n"
             'Tab completes, obj? or F2 inspects, %restart restarts the kernel, Ctrl-C interrupts, Ctrl-D or exit leaves.')
 
-# %% ../nbs/09_console.ipynb #78e5df16
+# %% ../nbs/09_console.ipynb #84b6950e
 @patch
 def interact(self:Console) -> int:
     "Read code at the prompt and run it, until Ctrl-D or `exit`; returns the exit status"
@@ -320,10 +323,13 @@ def interact(self:Console) -> int:
         finally: self.next_input = None
         try: self.run_cell(code)
         except JupyterError as e: self._failed(e)
+        except KeyboardInterrupt as e:   # Ctrl-C in a request of the console's own (%restart, obj?)
+            if type(e) is not KeyboardInterrupt: raise
+            self.say('KeyboardInterrupt')
     self.close()
     return self.status
 
-# %% ../nbs/09_console.ipynb #2b97bef0
+# %% ../nbs/09_console.ipynb #c0330121
 def console(jp:Jupyter, # the client of the server
             kernel_name:str=None, # the kernelspec of a new kernel; default: the server's
             existing:str=None, # the id of a running kernel, or of a session, to attach to instead
