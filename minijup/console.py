@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MissingDependencyError', 'need_prompt_toolkit', 'Console', 'console']
 
-# %% ../nbs/09_console.ipynb #d907bca4
+# %% ../nbs/09_console.ipynb #e0d50ec8
 import base64, json, os, re, sys, tempfile
 from pathlib import Path
 from fastcore.basics import patch
@@ -13,7 +13,7 @@ from .core import *
 from .sessions import kernel_id_of
 from .websockets import KernelConnection, KernelRestartedError, ExecutionResult
 
-# %% ../nbs/09_console.ipynb #5db9fecf
+# %% ../nbs/09_console.ipynb #c0bc15cf
 class MissingDependencyError(JupyterError, ImportError):
     "An optional dependency of minijup is not installed; the message says how to install it"
 
@@ -24,7 +24,7 @@ def need_prompt_toolkit():
                                                      'pip install "minijup[console]"') from None
     return prompt_toolkit
 
-# %% ../nbs/09_console.ipynb #bf2fc458
+# %% ../nbs/09_console.ipynb #6f4a6227
 def _find_kernel(jp:Jupyter, existing:str) -> str:
     "The id of the kernel `existing` names: a kernel id, or a session id (its kernel)"
     try: return jp.kernel(existing).id
@@ -34,7 +34,7 @@ def _find_kernel(jp:Jupyter, existing:str) -> str:
     raise NotFoundError(f'There is no kernel or session {existing!r} on the server: `minijup kernels` and '
                         '`minijup sessions` list them, or leave out --existing to start a new kernel.')
 
-# %% ../nbs/09_console.ipynb #ee8dea16
+# %% ../nbs/09_console.ipynb #c62063a3
 class Console:
     "A console on a kernel of a Jupyter Server: live outputs, `input()`, inspect, interrupt, restart, reconnect"
     def __init__(self,
@@ -43,11 +43,10 @@ class Console:
                  existing:str=None, # the id of a running kernel, or of a session, to attach to (left running on `close`)
                  stdin=None, # a function (prompt, password) -> str that answers `input()`; default: ask at the terminal
                  files_dir:str=None, # where images and HTML are saved; default: a new temporary folder, when needed
-                 file=None, # where outputs are printed; default: sys.stdout
+                 file=None, # where outputs are printed; default: sys.stdout (stderr streams: sys.stderr)
                  color:bool=None): # print tracebacks in colour; default: when `file` is a terminal
         if existing and kernel_name: raise JupyterError('Give kernel_name (a new kernel) or existing (a running one), not both.')
-        self.jp,self.stdin,self.files_dir,self.file = jp,stdin,files_dir,file or sys.stdout
-        self.color = self.file.isatty() and 'NO_COLOR' not in os.environ if color is None else color
+        self.jp,self.stdin,self.files_dir,self.file,self.color = jp,stdin,files_dir,file,color
         self.owned = not existing
         self.kernel_id = _find_kernel(jp, existing) if existing else jp.start_kernel(kernel_name).id
         self.k,self.closed,self.exited,self.count,self._nfiles = None,False,False,0,0
@@ -63,7 +62,7 @@ class Console:
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
 
-# %% ../nbs/09_console.ipynb #06f8334f
+# %% ../nbs/09_console.ipynb #89815f9c
 @patch
 def _kernel_history(self:Console, n:int=1000) -> list:
     "The inputs the kernel remembers (its `history_request`), oldest first, without repeats in a row"
@@ -72,18 +71,19 @@ def _kernel_history(self:Console, n:int=1000) -> list:
     lines = [e[2] for e in h if isinstance(e, (list, tuple)) and len(e) == 3 and isinstance(e[2], str) and e[2].strip()]
     return [l for i,l in enumerate(lines) if i == 0 or l != lines[i-1]]
 
-# %% ../nbs/09_console.ipynb #4c799544
+# %% ../nbs/09_console.ipynb #da04b149
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
 
 @patch
-def say(self:Console, text:str, stream=None):
-    "Print `text` (ANSI colours taken out unless `color`) and flush"
-    f = stream or self.file
-    f.write(text if self.color else _ANSI.sub('', text))
-    if not text.endswith(('\n', '\r')) and stream is None: f.write('\n')
+def say(self:Console, text:str):
+    "Print `text` (its ANSI colours taken out unless `color`, by default: on a terminal, unless $NO_COLOR) and flush"
+    f = self.file or sys.stdout
+    color = f.isatty() and 'NO_COLOR' not in os.environ if self.color is None else self.color
+    f.write(text if color else _ANSI.sub('', text))
+    if not text.endswith('\n'): f.write('\n')
     f.flush()
 
-# %% ../nbs/09_console.ipynb #d7d76c7e
+# %% ../nbs/09_console.ipynb #0a8dda9c
 @patch
 def close(self:Console, quiet:bool=False):
     "Leave: close the connection; shut down a kernel the console started, leave one it attached to running"
@@ -99,7 +99,7 @@ def close(self:Console, quiet:bool=False):
         if not quiet: self.say('The kernel was shut down.')
     elif not quiet: self.say(f'The kernel is left running: `minijup console --existing {self.kernel_id}` attaches to it again.')
 
-# %% ../nbs/09_console.ipynb #8a6dccbf
+# %% ../nbs/09_console.ipynb #03c86995
 _SAVED = {'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg', 'text/html': 'html',
           'application/pdf': 'pdf'}   # what a terminal cannot show: saved to files
 
@@ -114,14 +114,14 @@ def save_data(self:Console, mime:str, value) -> Path:
     else: p.write_text(value if isinstance(value, str) else json.dumps(value))
     return p
 
-# %% ../nbs/09_console.ipynb #cf1e4ac0
+# %% ../nbs/09_console.ipynb #48ffdfbf
 @patch
 def show(self:Console, o):
     "Print one output as it arrives: the new text of a stream, the text of a rich output, a traceback; save images"
     if o.output_type == 'stream':
         n = self._printed.get(id(o), (o, 0))[1]
         self._printed[id(o)] = (o, len(o.text))   # (a stream grows: print only what is new)
-        f = sys.stderr if o.name == 'stderr' and self.file is sys.stdout else self.file
+        f = self.file or (sys.stderr if o.name == 'stderr' else sys.stdout)
         f.write(o.text[n:]); f.flush()
     elif o.output_type == 'error':
         self.say('\n'.join(o.get('traceback') or [f'{o.ename}: {o.evalue}']))
@@ -133,7 +133,7 @@ def show(self:Console, o):
             try: self.say(f'[{mime} saved to {self.save_data(mime, data[mime])}]')
             except (OSError, ValueError) as e: self.say(f'[{mime} not saved: {e}]')
 
-# %% ../nbs/09_console.ipynb #a6932a07
+# %% ../nbs/09_console.ipynb #3491cec7
 _INSPECT = re.compile(r'\s*([\w.]+)\s*(\?\??)\s*')
 _EXIT = ('exit', 'quit', 'exit()', 'quit()')
 
@@ -157,7 +157,7 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
     self._after(res)
     return res
 
-# %% ../nbs/09_console.ipynb #e3d556d2
+# %% ../nbs/09_console.ipynb #9a5b9b9a
 @patch
 def _after(self:Console, res):
     "After an execution: the prompt's number, the kernel's pages and requests (payloads), a reconnect said"
@@ -171,7 +171,7 @@ def _after(self:Console, res):
         elif p.get('source') == 'ask_exit': self.exited = True
         elif p.get('source') == 'set_next_input': self.next_input = p.get('text', '')
 
-# %% ../nbs/09_console.ipynb #0ef92991
+# %% ../nbs/09_console.ipynb #0a0bb3e7
 @patch
 def _died(self:Console, e:KernelDiedError):
     "The kernel died (or was restarted elsewhere) while code ran: say what became of it and what to do"
@@ -187,7 +187,7 @@ def _died(self:Console, e:KernelDiedError):
                    'are gone. Run what your code needs again.')
     self.count = 0
 
-# %% ../nbs/09_console.ipynb #3f16f7b2
+# %% ../nbs/09_console.ipynb #df829e5c
 @patch
 def _failed(self:Console, e:JupyterError):
     "A request failed: say why in one paragraph; without a connection or a kernel, the console ends"
@@ -204,7 +204,7 @@ def _kernel_gone(self:Console) -> bool:
     except NotFoundError: return True
     except JupyterError: return False   # the server does not answer now: maybe later
 
-# %% ../nbs/09_console.ipynb #04ab91c7
+# %% ../nbs/09_console.ipynb #d715adc4
 @patch
 def inspect(self:Console, code:str, cursor_pos:int=None, detail_level:int=0):
     "Print what the kernel knows about the name at `cursor_pos` in `code` (`obj?`; `obj??`: detail_level=1, the source)"
@@ -219,7 +219,7 @@ def restart(self:Console):
     self.count = 0
     self.say('The kernel was restarted: its variables and imports are gone.')
 
-# %% ../nbs/09_console.ipynb #f99712b3
+# %% ../nbs/09_console.ipynb #3d605103
 @patch
 def _input(self:Console, prompt:str, password:bool) -> str:
     "Answer the kernel's `input()` or `getpass()`: with `stdin`, else at the terminal (a password hidden)"
@@ -230,7 +230,7 @@ def _input(self:Console, prompt:str, password:bool) -> str:
     except KeyboardInterrupt:   # Ctrl-C at the input: interrupt the code that asked
         self.k.interrupt(); return ''
 
-# %% ../nbs/09_console.ipynb #77b3efb8
+# %% ../nbs/09_console.ipynb #670c9ee2
 def _completer(k:KernelConnection):
     "A prompt_toolkit completer that asks the kernel (`complete_request`)"
     from prompt_toolkit.completion import Completer, Completion
@@ -242,7 +242,7 @@ def _completer(k:KernelConnection):
             for m in r.get('matches') or []: yield Completion(m, start_position=start)
     return KernelCompleter()
 
-# %% ../nbs/09_console.ipynb #af254066
+# %% ../nbs/09_console.ipynb #819b823e
 def _lexer(language_info:dict):
     "A prompt_toolkit lexer for the kernel's language, if pygments knows it (else None: no highlighting)"
     try:
@@ -254,7 +254,7 @@ def _lexer(language_info:dict):
         except Exception: continue   # pygments' ClassNotFound, or no name
     return None
 
-# %% ../nbs/09_console.ipynb #bb241aae
+# %% ../nbs/09_console.ipynb #78add8df
 @patch
 def _enter(self:Console, buffer):
     "Enter: run the code if the kernel says it is complete; else a new line, indented as the kernel says"
@@ -267,7 +267,7 @@ def _enter(self:Console, buffer):
     if r.get('status') == 'incomplete': buffer.insert_text('\n' + (r.get('indent') or ''))
     else: buffer.validate_and_handle()
 
-# %% ../nbs/09_console.ipynb #1acb5ba6
+# %% ../nbs/09_console.ipynb #c5a8ce87
 @patch
 def _keys(self:Console):
     "The console's keys: Enter (run, or continue the block), Tab at the start of a line (indent), F2 (inspect)"
@@ -285,7 +285,7 @@ def _keys(self:Console):
         run_in_terminal(lambda: self.inspect(b.text, b.cursor_position))
     return kb
 
-# %% ../nbs/09_console.ipynb #77684b76
+# %% ../nbs/09_console.ipynb #ce345a28
 @patch
 def _session(self:Console):
     "The prompt_toolkit session of the prompt: highlighting, completion, history (the kernel's, then this session's)"
@@ -300,16 +300,16 @@ def _session(self:Console):
     self._buffer = s.default_buffer
     return s
 
-# %% ../nbs/09_console.ipynb #dcef7996
+# %% ../nbs/09_console.ipynb #0a3f40bb
 @patch
 def banner(self:Console) -> str:
     "What the console says first: the kernel, the server, and the keys"
     li = self.info.get('language_info') or {}
     how = 'a new kernel, shut down on exit' if self.owned else 'an existing kernel, left running on exit'
     return (f"minijup console: {li.get('name', 'kernel')} {li.get('version', '')} on {self.jp.url} ({how}).\n"
-            'Tab completes, obj? or F2 inspects, %restart restarts the kernel, Ctrl-C interrupts, Ctrl-D or exit leaves.')
+            'Tab completes, obj? or F2 inspects, %restart restarts, Ctrl-C interrupts, Ctrl-D or exit leaves.')
 
-# %% ../nbs/09_console.ipynb #84b6950e
+# %% ../nbs/09_console.ipynb #0f896485
 @patch
 def interact(self:Console) -> int:
     "Read code at the prompt and run it, until Ctrl-D or `exit`; returns the exit status"
@@ -329,7 +329,7 @@ def interact(self:Console) -> int:
     self.close()
     return self.status
 
-# %% ../nbs/09_console.ipynb #c0330121
+# %% ../nbs/09_console.ipynb #7dab9904
 def console(jp:Jupyter, # the client of the server
             kernel_name:str=None, # the kernelspec of a new kernel; default: the server's
             existing:str=None, # the id of a running kernel, or of a session, to attach to instead
