@@ -151,7 +151,9 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
         self.k.wait(res)
     except KeyboardInterrupt as e:
         if type(e) is not KeyboardInterrupt: raise   # not Ctrl-C (a SIGTERM in the CLI): leave
-        if res is not None and not any(o.output_type == 'error' for o in res.outputs): self.say('KeyboardInterrupt')
+        if res is not None and not res.done: self.say('The kernel was sent an interrupt, but the code goes on running '
+                                                      '(it may ignore Ctrl-C): %restart stops it.')
+        elif res is not None and not any(o.output_type == 'error' for o in res.outputs): self.say('KeyboardInterrupt')
     except KernelDiedError as e: self._died(e)
     except JupyterError as e: self._failed(e)
     self._after(res)
@@ -261,8 +263,10 @@ def _enter(self:Console, buffer):
     if buffer.complete_state: buffer.complete_state = None; return   # (Enter takes the completion chosen)
     text = buffer.text
     lines = text.split('\n')
-    if not text.strip() or (len(lines) > 1 and not lines[-1].strip()): return buffer.validate_and_handle()
-    try: r = self.k.is_complete(text)
+    c = text.strip()
+    if not c or c in _EXIT or c == '%restart' or _INSPECT.fullmatch(c) or (len(lines) > 1 and not lines[-1].strip()):
+        return buffer.validate_and_handle()   # (the console's own commands run even while the kernel is busy)
+    try: r = self.k.request('is_complete_request', dict(code=text), timeout=10)   # no answer: run it
     except JupyterError: return buffer.validate_and_handle()
     if r.get('status') == 'incomplete': buffer.insert_text('\n' + (r.get('indent') or ''))
     else: buffer.validate_and_handle()
