@@ -227,6 +227,18 @@ def _add_files(sub, conn):
     d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
     d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
 
+# %% ../nbs/06_cli.ipynb #7d8606d2
+def _add_console(sub, conn):
+    "The `console` command's parser: a new kernel (`--kernel`) or a running one (`--existing`)"
+    c = sub.add_parser('console', parents=[conn], help='an interactive console on a kernel (needs minijup[console])',
+                       description='An interactive console on a kernel of the server: Tab completes, obj? or F2 inspects, '
+                       'Enter continues an unfinished block, Up/Down walk the history, input() is answered at the prompt, '
+                       'Ctrl-C interrupts, %restart restarts the kernel, Ctrl-D or exit leaves. Without a server, an embedded '
+                       'one is started in the current folder. Needs prompt_toolkit: pip install "minijup[console]".')
+    k = c.add_mutually_exclusive_group()
+    k.add_argument('--kernel', help="the kernelspec of a new kernel, shut down on exit (default: the server's)")
+    k.add_argument('--existing', metavar='KERNEL_OR_SESSION_ID', help='attach to a running kernel, left running on exit')
+
 # %% ../nbs/06_cli.ipynb #a84ff2af
 def _parser():
     "The `minijup` parser: the server options, then one subcommand for each command, in the order `--help` lists them"
@@ -238,6 +250,7 @@ def _parser():
     _add_run(sub)
     _add_exec(sub, conn)
     _add_files(sub, conn)
+    _add_console(sub, conn)
     for c,h in [('kernels', 'list the running kernels'), ('sessions', 'list the sessions'), ('shutdown', 'shut the server down')]:
         sub.add_parser(c, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.')
     sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
@@ -469,3 +482,12 @@ def _cmd_demo(args):
     demo(); return 0
 
 _COMMANDS['demo'] = _cmd_demo
+
+# %% ../nbs/06_cli.ipynb #93c01b47
+def _cmd_console(args):
+    "minijup console [--kernel NAME | --existing ID]"
+    from .console import console, need_prompt_toolkit
+    need_prompt_toolkit()   # (before an embedded server is started)
+    with _server(args, embedded=True) as jp: return console(jp, kernel_name=args.kernel, existing=args.existing)
+
+_COMMANDS['console'] = _cmd_console
