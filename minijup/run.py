@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 from fastcore.basics import patch
 from .core import *
+from .contents import as_notebook
 from .websockets import KernelConnection, ExecutionResult
 
 # %% ../nbs/05_run.ipynb #75d86124
@@ -105,6 +106,12 @@ def _runs(cell) -> bool:
     "Does nbclient run this cell? Code, not empty, not tagged `skip-execution`"
     return cell.cell_type == 'code' and bool(cell.source.strip()) and 'skip-execution' not in cell.metadata.get('tags', [])
 
+# %% ../nbs/05_run.ipynb #95ab7bef
+def _store_widget_state(k:KernelConnection, nb):
+    "nbclient's `store_widget_state`: the widget models seen on `k` into `nb.metadata.widgets`"
+    state = k.widgets.metadata()
+    if state: nb.metadata['widgets'] = nbformat.from_dict(state)
+
 # %% ../nbs/05_run.ipynb #43e4004c
 @patch
 def execute_notebook(self:KernelConnection,
@@ -122,6 +129,7 @@ def execute_notebook(self:KernelConnection,
             if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing)
         except (CellExecutionError, CellTimeoutError) as e: e.nb = nb; raise
         if on_cell: on_cell(i, cell)
+    _store_widget_state(self, nb)
     return nb
 
 # %% ../nbs/05_run.ipynb #2f2aeafe
@@ -211,7 +219,8 @@ def run_local_notebook(self:Jupyter,
                       ) -> nbformat.NotebookNode:
     "Run a local notebook on the server: upload it to a temporary folder, run it there, download the result"
     local = Path(local_path)
-    nbformat.validate(nbformat.read(local, as_version=4))   # a bad file fails here, before anything is uploaded
+    try: as_notebook(local.read_bytes(), repr(str(local)))   # a bad file fails here, before anything is uploaded
+    except ValueError as e: raise ValueError(f"{str(local)!r} is not a valid notebook ({e}).") from None
     folder = f'minijup-run-{secrets.token_hex(4)}'
     remote = f'{folder}/{local.name}'
     self.mkdir(folder)
