@@ -50,6 +50,10 @@ def widget_models(nb) -> list:
     state = nb.metadata.get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
     return sorted(re.sub(r'[0-9a-f]{32}', '<MODEL_ID>', json.dumps(m, sort_keys=True)) for m in state.values())
 
+def unrooted(nb, copy:Path):
+    "`nb` with the path of the runner's own copy of the folders written as <COPY>, so that the two runs compare"
+    return nbformat.from_dict(json.loads(json.dumps(nb).replace(str(copy), '<COPY>')))
+
 def compare(got, want) -> dict:
     "Where `got` differs from `want`: {cell index (or None, or 'widgets'): why}"
     diffs = dict(cell_differences(got, want))
@@ -81,11 +85,11 @@ def main(dirs):
             installs = no_installs(nb)
             t0 = time.monotonic()
             opts = dict(timeout=TIMEOUT, allow_errors=True)
-            try: want = nbclient_run(nb, folder, opts)
+            try: want = unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient')
             except Exception as e: want = failure(e)
             if not isinstance(want, str) and needs(want): report('SKIP', rel, needs(want)); continue
             jp.save(rel.as_posix(), blank(nb), overwrite=True)   # the same start as nbclient's: no outputs
-            try: got = jp.run_notebook(rel.as_posix(), save=False, kernel_name='python3', **opts)
+            try: got = unrooted(jp.run_notebook(rel.as_posix(), save=False, kernel_name='python3', **opts), tmp/'minijup')
             except Exception as e: got = failure(e)
             if isinstance(want, str) or isinstance(got, str):
                 if got == want: report('PASS', rel, f'both runs ended the same way: {want}')
@@ -95,7 +99,7 @@ def main(dirs):
             diffs = compare(got, want)
             varies = set()
             if diffs:   # does nbclient itself give other outputs there from one run to the next?
-                try: varies = set(compare(nbclient_run(nb, folder, opts), want))
+                try: varies = set(compare(unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient'), want))
                 except Exception: pass
                 diffs = {k: v for k,v in diffs.items() if k not in varies}
             took = f'{time.monotonic()-t0:.1f} s for both'
