@@ -9,7 +9,8 @@ commented out in both (they would change this environment). The runs are compare
 (conformance.py's normalisation), the widget state in the metadata included (model ids masked). A cell whose outputs
 differ between two runs of nbclient itself (random numbers, times) is not compared. A notebook for another language,
 one that nbformat cannot read, and one whose nbclient run needs a package that is not installed or the internet,
-is skipped, saying why. Prints a line per notebook, then `realworld: N passed, M failed`; exits 1 on any failure.
+is skipped, saying why. Prints a line per notebook, then `realworld: N passed, M failed (K skipped)`; exits 1 on any
+failure.
 """
 import json, os, re, shutil, sys, tempfile, time
 from pathlib import Path
