@@ -74,17 +74,21 @@ def normalize(outputs):
         else: res.append((t, _data(o.get('data', {})), o.get('execution_count')))
     return [('stream', r['stdout'] + r['stderr']) if isinstance(r, dict) else r for r in res]
 
-def differences(got, want):
-    "Where the executed notebook `got` differs from `want` (a list of strings; empty: the same)"
-    if len(got.cells) != len(want.cells): return [f'{len(got.cells)} cells, expected {len(want.cells)}']
+def cell_differences(got, want):
+    "Where the executed notebook `got` differs from `want`: a list of (cell index or None, why); empty: the same"
+    if len(got.cells) != len(want.cells): return [(None, f'{len(got.cells)} cells, expected {len(want.cells)}')]
     diffs = []
     for i,(g,w) in enumerate(zip(got.cells, want.cells)):
         if w.cell_type != 'code': continue
         if g.get('execution_count') != w.get('execution_count'):
-            diffs.append(f"cell {i}: execution_count {g.get('execution_count')}, expected {w.get('execution_count')}")
+            diffs.append((i, f"cell {i}: execution_count {g.get('execution_count')}, expected {w.get('execution_count')}"))
         go,wo = normalize(g.get('outputs', [])), normalize(w.get('outputs', []))
-        if go != wo: diffs.append(f'cell {i}: outputs differ:\n    got      {go!r:.300}\n    expected {wo!r:.300}')
+        if go != wo: diffs.append((i, f'cell {i}: outputs differ:\n    got      {go!r:.300}\n    expected {wo!r:.300}'))
     return diffs
+
+def differences(got, want):
+    "Where the executed notebook `got` differs from `want` (a list of strings; empty: the same)"
+    return [why for _,why in cell_differences(got, want)]
 
 def blank(nb):
     "A copy of `nb` without outputs and execution counts"
@@ -101,14 +105,19 @@ def nbclient_run(nb, folder, opts):
     return nb
 
 # ---- the runs ---------------------------------------------------------------------------------------------------
+def kernel_env(tmp:Path) -> dict:
+    "The kernels' environment, as nbclient's suite sets it: an 80x24 terminal, IPython's history in memory (under `tmp`)"
+    ipy, par = tmp/'ipython', tmp/'parallel'
+    (ipy/'profile_default').mkdir(parents=True); par.mkdir()
+    (ipy/'profile_default'/'ipython_kernel_config.py').write_text("c.HistoryManager.hist_file = ':memory:'\n")
+    return dict(COLUMNS='80', LINES='24', IPYTHONDIR=str(ipy), NBEXECUTE_TEST_PARALLEL_TMPDIR=str(par))
+
 def main(folder):
     folder = Path(folder).resolve()
     tmp = Path(tempfile.mkdtemp(prefix='minijup-conformance-'))
-    root, ipy, par = tmp/'root', tmp/'ipython', tmp/'parallel'
+    root = tmp/'root'
     shutil.copytree(folder, root)
-    (ipy/'profile_default').mkdir(parents=True); par.mkdir()
-    (ipy/'profile_default'/'ipython_kernel_config.py').write_text("c.HistoryManager.hist_file = ':memory:'\n")
-    env = dict(COLUMNS='80', LINES='24', IPYTHONDIR=str(ipy), NBEXECUTE_TEST_PARALLEL_TMPDIR=str(par))
+    env = kernel_env(tmp)
     os.environ.update(env)   # for nbclient's own runs, where one is needed
     results = []
     def report(name, ok, why=''):

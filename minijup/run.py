@@ -12,8 +12,10 @@ from pathlib import Path
 import nbformat
 from fastcore.basics import patch
 from .core import *
+from .contents import as_notebook
 from .websockets import KernelConnection, ExecutionResult
 from .params import parameterize_notebook
+
 
 # %% ../nbs/05_run.ipynb #75d86124
 def _snippet(source:str, n:int=40) -> str:
@@ -117,6 +119,12 @@ def _runs(cell) -> bool:
     "Does nbclient run this cell? Code, not empty, not tagged `skip-execution`"
     return cell.cell_type == 'code' and bool(cell.source.strip()) and 'skip-execution' not in cell.metadata.get('tags', [])
 
+# %% ../nbs/05_run.ipynb #95ab7bef
+def _store_widget_state(k:KernelConnection, nb):
+    "nbclient's `store_widget_state`: the widget models seen on `k` into `nb.metadata.widgets`"
+    state = k.widgets.metadata()
+    if state: nb.metadata['widgets'] = nbformat.from_dict(state)
+
 # %% ../nbs/05_run.ipynb #43e4004c
 @patch
 def execute_notebook(self:KernelConnection,
@@ -136,6 +144,7 @@ def execute_notebook(self:KernelConnection,
                                         on_output=on_output)
         except (CellExecutionError, CellTimeoutError) as e: e.nb = nb; raise
         if on_cell: on_cell(i, cell)
+    _store_widget_state(self, nb)
     return nb
 
 # %% ../nbs/05_run.ipynb #2f2aeafe
@@ -377,8 +386,8 @@ def run_local_notebook(self:Jupyter,
                       ) -> nbformat.NotebookNode:
     "Run a local notebook from memory on a kernel in the server folder `cwd`, with `inputs` beside it; fetch its `outputs`"
     local = Path(local_path)
-    nb = nbformat.read(local, as_version=4)
-    nbformat.validate(nb)   # a bad file fails here, before anything is uploaded
+    try: nb = as_notebook(local.read_bytes(), repr(str(local)))   # a bad file fails here, before anything is uploaded
+    except ValueError as e: raise ValueError(f"{str(local)!r} is not a valid notebook ({e}).") from None
     pats,cwd = _out_patterns(outputs),self._run_folder(cwd)
     ups = self._check_inputs(inputs, cwd)
     if ups and not keep: kwargs['kernels'] = _TidyKernels(kwargs.get('kernels') or FreshKernels(self), [p.name for p,_ in ups])

@@ -36,6 +36,7 @@ class KernelConnection:
         self.session_id = uuid.uuid4().hex
         self._want = protocol
         self._pending,self.displays,self._comm_handlers = {},Displays(),{}
+        self.widgets = Widgets(lambda cid, data: self.comm_send(cid, data))   # ipywidgets' state, and what Output widgets capture
         self._seen,self._seen_order = set(),deque()
         self._queue,self.ws,self.protocol,self.closed = [],None,None,False
         self._lock,self._send_lock = threading.RLock(),threading.Lock()
@@ -387,7 +388,7 @@ class _Request:
         elif t == 'input_request': self._answer(msg, conn)
         elif r is not None and not r.over_limit(msg, conn.max_output):
             r.messages.append(msg)
-            try: out = r.add_output(msg, conn.displays)
+            try: out = r.add_output(msg, conn.displays, conn.widgets)
             except (KeyError, TypeError, AttributeError, ValueError): conn.malformed += 1; return   # garbage in a message
             if out is not None and self.on_output and self.user_exc is None:
                 try: self.on_output(out)

@@ -1,0 +1,119 @@
+"""Real notebooks run by nbclient and by minijup, compared cell by cell.
+
+    .venv/bin/python .ci/realworld.py DIR [DIR ...]
+
+Every notebook found in the folders is run, with its outputs removed, by nbclient on a local kernel and by
+`Jupyter.run_notebook` on a LocalServer, each in its own copy of the folders (the originals are not touched), in the
+notebook's folder, with errors allowed and at most TIMEOUT s per cell; a notebook's own `%pip install` lines are
+commented out in both (they would change this environment). The runs are compared under nbclient's rules
+(conformance.py's normalisation), the widget state in the metadata included (model ids masked). A cell whose outputs
+differ between two runs of nbclient itself (random numbers, times) is not compared. A notebook for another language,
+one that nbformat cannot read, and one whose nbclient run needs a package that is not installed or the internet,
+is skipped, saying why. Prints a line per notebook, then `realworld: N passed, M failed (K skipped)`; exits 1 on any
+failure.
+"""
+import json, os, re, shutil, sys, tempfile, time
+from pathlib import Path
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conformance import blank, cell_differences, kernel_env, nbclient_run
+from minijup.core import *
+
+TIMEOUT = 60
+_NEEDS_PACKAGE = ('ModuleNotFoundError',)
+_NEEDS_INTERNET = ('URLError', 'ConnectionError', 'gaierror', 'HTTPError', 'ConnectTimeout', 'MaxRetryError')
+_FAILURES = {'CellTimeoutError': 'a cell timed out', 'DeadKernelError': 'the kernel died', 'KernelDiedError': 'the kernel died'}
+
+def failure(e) -> str:
+    "What went wrong in a run, in words both runners share"
+    return _FAILURES.get(type(e).__name__, type(e).__name__)
+
+def needs(nb):
+    "Why the nbclient run `nb` cannot be compared here (a missing package, the internet), or None"
+    for c in nb.cells:
+        for o in c.get('outputs', []):
+            if o.output_type != 'error': continue
+            if o.ename in _NEEDS_PACKAGE: return f'needs a package: {o.evalue}'
+            if o.ename in _NEEDS_INTERNET or 'name resolution' in o.evalue: return f'needs the internet: {o.ename}'
+
+_INSTALL = re.compile(r'^(\s*[%!]\s*(pip|conda|mamba)\s+install\b)', re.M)
+
+def no_installs(nb) -> bool:
+    "Comment out the notebook's own `%pip install` lines (they would change this environment); True if it had some"
+    had = False
+    for c in nb.cells:
+        if c.cell_type == 'code' and _INSTALL.search(c.source): c.source, had = _INSTALL.sub(r'# \1', c.source), True
+    return had
+
+def widget_models(nb) -> list:
+    "The widget models stored in `nb`'s metadata, model ids masked, in a comparable order"
+    state = nb.metadata.get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
+    return sorted(re.sub(r'[0-9a-f]{32}', '<MODEL_ID>', json.dumps(m, sort_keys=True)) for m in state.values())
+
+def unrooted(nb, copy:Path):
+    "`nb` with the path of the runner's own copy of the folders written as <COPY>, so that the two runs compare"
+    return nbformat.from_dict(json.loads(json.dumps(nb).replace(str(copy), '<COPY>')))
+
+def compare(got, want) -> dict:
+    "Where `got` differs from `want`: {cell index (or None, or 'widgets'): why}"
+    diffs = dict(cell_differences(got, want))
+    if widget_models(got) != widget_models(want): diffs['widgets'] = 'the widget state differs'
+    return diffs
+
+def main(dirs):
+    tmp = Path(tempfile.mkdtemp(prefix='minijup-realworld-'))
+    env = kernel_env(tmp)
+    os.environ.update(env)   # for nbclient's kernels
+    for side in ('nbclient', 'minijup'):
+        for i,d in enumerate(dirs): shutil.copytree(d, tmp/side/str(i), ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    found = sorted(p.relative_to(tmp/'minijup') for p in (tmp/'minijup').rglob('*.ipynb'))
+    counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
+    def report(kind, rel, why=''):
+        counts[kind] += 1
+        name = Path(dirs[int(rel.parts[0])]).joinpath(*rel.parts[1:])
+        print(f'{kind} {name}' + (f': {why}' if why else ''), flush=True)
+
+    with LocalServer(root_dir=tmp/'minijup', env=env) as srv:
+        jp = Jupyter(srv.url_with_token, timeout=(5, 120))
+        for rel in found:
+            folder = (tmp/'nbclient'/rel).parent
+            try: nb = nbformat.read(tmp/'nbclient'/rel, as_version=4)
+            except Exception as e: report('SKIP', rel, f'nbformat cannot read it ({type(e).__name__})'); continue
+            lang = ((nb.metadata.get('kernelspec') or {}).get('language')
+                    or (nb.metadata.get('language_info') or {}).get('name') or 'python')
+            if lang.lower() != 'python': report('SKIP', rel, f'a {lang} notebook'); continue
+            installs = no_installs(nb)
+            t0 = time.monotonic()
+            opts = dict(timeout=TIMEOUT, allow_errors=True)
+            try: want = unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient')
+            except Exception as e: want = failure(e)
+            if not isinstance(want, str) and needs(want): report('SKIP', rel, needs(want)); continue
+            jp.save(rel.as_posix(), blank(nb), overwrite=True)   # the same start as nbclient's: no outputs
+            try: got = unrooted(jp.run_notebook(rel.as_posix(), save=False, kernel_name='python3', **opts), tmp/'minijup')
+            except Exception as e: got = failure(e)
+            if isinstance(want, str) or isinstance(got, str):
+                if got == want: report('PASS', rel, f'both runs ended the same way: {want}')
+                else: report('FAIL', rel, f"nbclient: {want if isinstance(want, str) else 'ran'}; "
+                                          f"minijup: {got if isinstance(got, str) else 'ran'}")
+                continue
+            diffs = compare(got, want)
+            varies = set()
+            if diffs:   # does nbclient itself give other outputs there from one run to the next?
+                try: varies = set(compare(unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient'), want))
+                except Exception: pass
+                diffs = {k: v for k,v in diffs.items() if k not in varies}
+            took = f'{time.monotonic()-t0:.1f} s for both'
+            note = f'; {len(varies)} cells vary from one nbclient run to the next, not compared' if varies else ''
+            note += '; its install lines commented out' if installs else ''
+            if diffs: report('FAIL', rel, '; '.join(diffs.values()) + note)
+            else: report('PASS', rel, took + note)
+        left = jp.kernels()
+        if left: print(f'FAIL {len(left)} kernels left on the server'); counts['FAIL'] += 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"realworld: {counts['PASS']} passed, {counts['FAIL']} failed ({counts['SKIP']} skipped)")
+    return 1 if counts['FAIL'] else 0
+
+if __name__ == '__main__':
+    if len(sys.argv) < 2: sys.exit(__doc__)
+    sys.exit(main(sys.argv[1:]))
