@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from .core import *
 from .core import demo
-from .run import CellExecutionError
+from .run import CellExecutionError, FreshKernels
 from .parallel import run_notebooks
 
 # %% ../nbs/06_cli.ipynb #18945c97
@@ -31,6 +31,11 @@ def _client(args, url:str=None) -> Jupyter:
     tok = tok or (_token_from_file(tf) if tf else None) or os.environ.get('JUPYTER_TOKEN') or None
     return Jupyter(base, token=tok)
 
+# %% ../nbs/06_cli.ipynb #8254e569
+def _mark(phase:str):
+    "With $MINIJUP_TIMING set, print the time (epoch seconds) at which the command reached `phase` on stderr"
+    if os.environ.get('MINIJUP_TIMING'): print(f'minijup-timing {time.time():.3f} {phase}', file=sys.stderr, flush=True)
+
 # %% ../nbs/06_cli.ipynb #f022af4c
 @contextlib.contextmanager
 def _server(args, embedded:bool=False):
@@ -40,7 +45,9 @@ def _server(args, embedded:bool=False):
     if not embedded: raise JupyterError("No server: pass --url http://host:port/ or set JUPYTER_URL (and JUPYTER_TOKEN "
                                         "or JUPYTER_TOKEN_FILE).")
     with LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']) as srv:
+        _mark('server ready')
         with Jupyter(srv.url_with_token) as jp: yield jp
+    _mark('server stopped')
 
 # %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -163,6 +170,7 @@ _COMMANDS = {}
 # %% ../nbs/06_cli.ipynb #621d0ab5
 def main(argv=None) -> int:
     "The `minijup` command; returns the exit status"
+    _mark('imported')
     p = _parser()
     args = p.parse_args(argv)
     if args.command is None: p.print_help(); return 2
@@ -187,6 +195,15 @@ def _cells_bar(total:int, show:bool) -> Progress:
     bar.update(0)
     return bar
 
+# %% ../nbs/06_cli.ipynb #28371e4a
+class _TimedKernels:
+    "`run_notebook`'s kernels from `kernels`, marking when a kernel is ready, when the cells are done and when it is shut down"
+    def __init__(self, kernels): self.kernels = kernels
+    def get(self, name:str, folder:str): return self.kernels.get(name, folder)
+    def connect(self, kern): return self.kernels.connect(kern)
+    def running(self, kern): _mark('kernel ready'); self.kernels.running(kern)
+    def release(self, kern): _mark('cells done'); self.kernels.release(kern); _mark('kernel shut down')
+
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
@@ -207,6 +224,7 @@ def _cmd_run(args):
         if not args.quiet: print_outputs(cell.outputs)
         bar.update(i + 1)
     with _server(args, embedded=True) as jp:
+        opts['kernels'] = _TimedKernels(FreshKernels(jp))
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
             bar = _cells_bar(total, show)
