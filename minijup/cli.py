@@ -6,13 +6,11 @@
 __all__ = ['print_outputs', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, contextlib, os, re, signal, sys, threading, time
+import argparse, contextlib, gc, os, re, signal, sys, threading, time
 from pathlib import Path
-import nbformat
+import minijup
 from .core import *
 from .core import demo
-from .run import CellExecutionError, FreshKernels
-from .parallel import run_notebooks
 
 # %% ../nbs/06_cli.ipynb #18945c97
 def _token_from_file(path) -> str:
@@ -38,16 +36,21 @@ def _mark(phase:str):
 
 # %% ../nbs/06_cli.ipynb #f022af4c
 @contextlib.contextmanager
-def _server(args, embedded:bool=False):
+def _server(args, embedded:bool=False, meanwhile=None):
     "The client of the server to use; an embedded `LocalServer` in the current folder if there is none and `embedded`"
     jp = _client(args)
-    if jp is not None: yield jp; return
-    if not embedded: raise JupyterError("No server: pass --url http://host:port/ or set JUPYTER_URL (and JUPYTER_TOKEN "
-                                        "or JUPYTER_TOKEN_FILE).")
-    with LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']) as srv:
-        _mark('server ready')
-        with Jupyter(srv.url_with_token) as jp: yield jp
-    _mark('server stopped')
+    if jp is None and not embedded: raise JupyterError("No server: pass --url http://host:port/ or set JUPYTER_URL "
+                                                       "(and JUPYTER_TOKEN or JUPYTER_TOKEN_FILE).")
+    srv = None if jp else LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']).start(wait=False)
+    try:
+        minijup.import_all()   # while the server boots
+        if meanwhile: meanwhile()
+        if srv: jp = Jupyter(srv.wait().url_with_token); _mark('server ready')
+        with jp: yield jp
+    except BaseException:
+        if srv: srv.stop()
+        raise
+    if srv: srv.stop(wait=False); _mark('server left to stop')
 
 # %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -167,6 +170,12 @@ def _sigterm_unwinds():
 # %% ../nbs/06_cli.ipynb #4a4cca4c
 _COMMANDS = {}
 
+# %% ../nbs/06_cli.ipynb #c407d15c
+def _if_loaded(module:str, name:str):
+    "The class `name` of `module` if it was imported, else `()`, which an `except` clause matches nothing with"
+    m = sys.modules.get(module)
+    return getattr(m, name) if m is not None else ()
+
 # %% ../nbs/06_cli.ipynb #621d0ab5
 def main(argv=None) -> int:
     "The `minijup` command; returns the exit status"
@@ -179,13 +188,16 @@ def main(argv=None) -> int:
         args.url = args.url[0]
     try:
         with _sigterm_unwinds(): return _COMMANDS[args.command](args)
-    except CellExecutionError as e:
+    except _if_loaded('minijup.run', 'CellExecutionError') as e:
+        import nbformat
         print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
         print(f'minijup: error: {e}', file=sys.stderr)
     except _Terminated: print('minijup: terminated', file=sys.stderr); return 143
     except KeyboardInterrupt: print('minijup: interrupted', file=sys.stderr); return 130
-    except (JupyterError, OSError, ValueError, nbformat.ValidationError) as e:
+    except (JupyterError, OSError, ValueError, _if_loaded('nbformat', 'ValidationError')) as e:
         print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
+    finally:
+        if argv is None: gc.freeze()   # the program ends: see below
     return 1
 
 # %% ../nbs/06_cli.ipynb #e73be0ff
@@ -197,8 +209,10 @@ def _cells_bar(total:int, show:bool) -> Progress:
 
 # %% ../nbs/06_cli.ipynb #28371e4a
 class _TimedKernels:
-    "`run_notebook`'s kernels from `kernels`, marking when a kernel is ready, when the cells are done and when it is shut down"
-    def __init__(self, kernels): self.kernels = kernels
+    "`run_notebook`'s kernels, new ones (`FreshKernels`), marking when a kernel is ready, when the cells are done and when it is shut down"
+    def __init__(self, jp):
+        from minijup.run import FreshKernels
+        self.kernels = FreshKernels(jp)
     def get(self, name:str, folder:str): return self.kernels.get(name, folder)
     def connect(self, kern): return self.kernels.connect(kern)
     def running(self, kern): _mark('kernel ready'); self.kernels.running(kern)
@@ -213,18 +227,20 @@ def _cmd_run(args):
     local = Path(args.notebook)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
                 kernel_name=args.kernel)
-    if local.is_file():   # a local notebook: check it before any server is started
-        try: total = len(nbformat.read(local, as_version=4).cells)
-        except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
-    elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
+    if not local.is_file() and _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
+    total = None
+    def check():   # a local notebook, checked while the embedded server boots
+        nonlocal total
+        if local.is_file(): total = len(_check_local(local).cells)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = None
     def on_cell(i, cell):   # the bar is erased while the cell's outputs are printed
         bar.close()
         if not args.quiet: print_outputs(cell.outputs)
         bar.update(i + 1)
-    with _server(args, embedded=True) as jp:
-        opts['kernels'] = _TimedKernels(FreshKernels(jp))
+    with _server(args, embedded=True, meanwhile=check) as jp:
+        import nbformat   # (imported by now: while the server booted)
+        opts['kernels'] = _TimedKernels(jp)
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
             bar = _cells_bar(total, show)
@@ -245,13 +261,15 @@ _COMMANDS['run'] = _cmd_run
 
 # %% ../nbs/06_cli.ipynb #f52f01e0
 def _check_local(path:Path):
-    "Refuse a local file that is not a notebook, before any server is started"
-    try: nbformat.read(path, as_version=4)
+    "Refuse a local file that is not a notebook, before any server is started; returns the notebook"
+    import nbformat
+    try: return nbformat.read(path, as_version=4)
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
 # %% ../nbs/06_cli.ipynb #ef358383
 def _cmd_run_many(args):
     "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
+    from minijup.parallel import run_notebooks
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
     urls,args.url = args.url or [],None
     servers = [_client(args, u) for u in urls] or [c for c in [_client(args)] if c is not None]
