@@ -6,7 +6,7 @@
 __all__ = ['print_outputs', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, contextlib, gc, os, re, signal, sys, threading, time
+import argparse, contextlib, gc, os, posixpath, re, signal, sys, threading, time
 from pathlib import Path
 import minijup
 from .core import *
@@ -171,10 +171,12 @@ def _sigterm_unwinds():
 _COMMANDS = {}
 
 # %% ../nbs/06_cli.ipynb #c407d15c
+class _NeverRaised(Exception): "An exception nothing raises: what `_if_loaded` gives for a module not imported"
+
 def _if_loaded(module:str, name:str):
-    "The class `name` of `module` if it was imported, else `()`, which an `except` clause matches nothing with"
+    "The exception class `name` of `module` if that was imported, else one that an `except` clause never matches"
     m = sys.modules.get(module)
-    return getattr(m, name) if m is not None else ()
+    return getattr(m, name) if m is not None else _NeverRaised
 
 # %% ../nbs/06_cli.ipynb #621d0ab5
 def main(argv=None) -> int:
@@ -208,15 +210,20 @@ def _cells_bar(total:int, show:bool) -> Progress:
     return bar
 
 # %% ../nbs/06_cli.ipynb #28371e4a
-class _TimedKernels:
-    "`run_notebook`'s kernels, new ones (`FreshKernels`), marking when a kernel is ready, when the cells are done and when it is shut down"
+class _Kernels:
+    "`run_notebook`'s kernel: new (`FreshKernels`), or started by `start` before the notebook is read; marks the phases"
     def __init__(self, jp):
         from minijup.run import FreshKernels
-        self.kernels = FreshKernels(jp)
-    def get(self, name:str, folder:str): return self.kernels.get(name, folder)
-    def connect(self, kern): return self.kernels.connect(kern)
-    def running(self, kern): _mark('kernel ready'); self.kernels.running(kern)
-    def release(self, kern): _mark('cells done'); self.kernels.release(kern); _mark('kernel shut down')
+        self.fresh,self.started,self.asked = FreshKernels(jp),None,None
+    def start(self, name:str, folder:str): self.started,self.asked = self.fresh.get(name, folder),(name, folder)
+    def get(self, name:str, folder:str):
+        kern,self.started = self.started,None
+        if kern is not None and (name, folder) == self.asked: return kern
+        if kern is not None: self.fresh.release(kern)   # not the kernel the notebook asks for, after all
+        return self.fresh.get(name, folder)
+    def connect(self, kern): return self.fresh.connect(kern)
+    def running(self, kern): _mark('kernel ready'); self.fresh.running(kern)
+    def release(self, kern): _mark('cells done'); self.fresh.release(kern); _mark('kernel shut down')
 
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
@@ -228,10 +235,14 @@ def _cmd_run(args):
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
                 kernel_name=args.kernel)
     if not local.is_file() and _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
-    total = None
-    def check():   # a local notebook, checked while the embedded server boots
-        nonlocal total
-        if local.is_file(): total = len(_check_local(local).cells)
+    total = kernel = None
+    def check():   # a local notebook: checked while the embedded server boots
+        nonlocal total, kernel
+        import nbformat
+        if local.is_file():
+            try: nb = nbformat.read(local, as_version=4)
+            except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
+            total,kernel = len(nb.cells),args.kernel or (nb.metadata.get('kernelspec') or {}).get('name')
     show = sys.stderr.isatty() if args.progress is None else args.progress
     bar = None
     def on_cell(i, cell):   # the bar is erased while the cell's outputs are printed
@@ -240,7 +251,7 @@ def _cmd_run(args):
         bar.update(i + 1)
     with _server(args, embedded=True, meanwhile=check) as jp:
         import nbformat   # (imported by now: while the server booted)
-        opts['kernels'] = _TimedKernels(jp)
+        opts['kernels'] = _Kernels(jp)
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb):
             bar = _cells_bar(total, show)
@@ -249,6 +260,7 @@ def _cmd_run(args):
             finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
+        if local.is_file(): opts['kernels'].start(kernel, posixpath.dirname(path))   # it boots while the notebook is read
         if not local.is_file(): total = len(jp.get(path, content=True).content.cells)
         bar = _cells_bar(total, show)
         out = args.output if args.output and not emb else None
@@ -261,9 +273,9 @@ _COMMANDS['run'] = _cmd_run
 
 # %% ../nbs/06_cli.ipynb #f52f01e0
 def _check_local(path:Path):
-    "Refuse a local file that is not a notebook, before any server is started; returns the notebook"
+    "Refuse a local file that is not a notebook, before any server is started"
     import nbformat
-    try: return nbformat.read(path, as_version=4)
+    try: nbformat.read(path, as_version=4)
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
 # %% ../nbs/06_cli.ipynb #ef358383
