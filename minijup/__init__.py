@@ -1,16 +1,17 @@
 __version__ = "0.0.1"
-
-# core and local are all that the `minijup` command needs to start its embedded server, and they import quickly. The
-# later sections add their methods to `Jupyter` with @patch and import nbformat, which takes seconds (through jsonschema):
-# they are imported by `import_all`, which runs the first time a `Jupyter` is asked for a method it does not have yet
-# (`Jupyter.__getattr__`, in core), so `from minijup.core import *` still gives everything; the `minijup` command
-# calls it while its server boots. Importing one of them by name (`import minijup.contents`) imports it alone.
-from . import core, local
+import os, sys
 
 def import_all():
-    "Import every section of minijup, so that `Jupyter` has all its methods"
+    "Import the later sections: they add their methods to `Jupyter` with @patch, so `from minijup.core import *` has them all"
     from . import contents
     from . import sessions, messages, websockets
     from . import cleanup, run, cli
     from . import reach
     from . import parallel
+
+# core first: it imports LocalServer from local at its end, and local imports core
+from . import core, local
+# The `minijup` command (its console script: the program is called `minijup`) imports the later sections itself, while
+# its embedded server boots (nbformat takes seconds to import, through jsonschema); a program that imports minijup gets
+# them all now. See "The embedded server" in nbs/06_cli.ipynb.
+if os.path.splitext(os.path.basename((getattr(sys, 'argv', None) or [''])[0]))[0] != 'minijup': import_all()

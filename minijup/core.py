@@ -475,23 +475,3 @@ from .local import LocalServer
 
 # %% ../nbs/00_core.ipynb #5b7a9e3d
 _all_ = ['LocalServer']
-
-# %% ../nbs/00_core.ipynb #8779bfde
-def _from_later(self:Jupyter, name:str):
-    "A method of a later section (`jp.get`, `jp.connect`...): import them all, then look again"
-    if name.startswith('__'): raise AttributeError(f"'Jupyter' object has no attribute {name!r}")
-    import minijup; minijup.import_all()
-    return object.__getattribute__(self, name)
-
-def _dir_all(self:Jupyter):
-    "Every method, those of the later sections too (tab completion)"
-    import minijup; minijup.import_all()
-    return object.__dir__(self)
-
-Jupyter.__getattr__,Jupyter.__dir__ = _from_later,_dir_all   # (not @patch: a module's own `__getattr__` means something)
-
-# %% ../nbs/00_core.ipynb #332085e8
-@patch
-def __enter__(self:Jupyter): return self
-@patch
-def __exit__(self:Jupyter, *exc): self.close()
