@@ -45,12 +45,14 @@ def _server(args, embedded:bool=False, meanwhile=None):
     try:
         minijup.import_all()   # while the server boots
         if meanwhile: meanwhile()
-        if srv: jp = Jupyter(srv.wait().url_with_token); _mark('server ready')
-        with jp: yield jp
+        if srv is None: yield jp; return
+        with Jupyter(srv.wait().url_with_token) as jp:
+            _mark('server ready')
+            yield jp
     except BaseException:
         if srv: srv.stop()
         raise
-    if srv: srv.stop(wait=False); _mark('server left to stop')
+    srv.stop(wait=False); _mark('server left to stop')
 
 # %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
