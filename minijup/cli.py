@@ -6,14 +6,12 @@
 __all__ = ['print_outputs', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, contextlib, os, re, signal, sys, threading, time
+import argparse, contextlib, gc, os, posixpath, re, signal, sys, threading, time
 from pathlib import Path
-import nbformat
+import minijup
 from .core import *
 from .core import demo
-from .run import CellExecutionError
-from .parallel import run_notebooks
-from .params import cli_parameters
+
 
 # %% ../nbs/06_cli.ipynb #18945c97
 def _token_from_file(path) -> str:
@@ -32,16 +30,30 @@ def _client(args, url:str=None) -> Jupyter:
     tok = tok or (_token_from_file(tf) if tf else None) or os.environ.get('JUPYTER_TOKEN') or None
     return Jupyter(base, token=tok)
 
+# %% ../nbs/06_cli.ipynb #8254e569
+def _mark(phase:str):
+    "With $MINIJUP_TIMING set, print the time (epoch seconds) at which the command reached `phase` on stderr"
+    if os.environ.get('MINIJUP_TIMING'): print(f'minijup-timing {time.time():.3f} {phase}', file=sys.stderr, flush=True)
+
 # %% ../nbs/06_cli.ipynb #f022af4c
 @contextlib.contextmanager
-def _server(args, embedded:bool=False):
+def _server(args, embedded:bool=False, meanwhile=None):
     "The client of the server to use; an embedded `LocalServer` in the current folder if there is none and `embedded`"
     jp = _client(args)
-    if jp is not None: yield jp; return
-    if not embedded: raise JupyterError("No server: pass --url http://host:port/ or set JUPYTER_URL (and JUPYTER_TOKEN "
-                                        "or JUPYTER_TOKEN_FILE).")
-    with LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']) as srv:
-        with Jupyter(srv.url_with_token) as jp: yield jp
+    if jp is None and not embedded: raise JupyterError("No server: pass --url http://host:port/ or set JUPYTER_URL "
+                                                       "(and JUPYTER_TOKEN or JUPYTER_TOKEN_FILE).")
+    srv = None if jp else LocalServer(root_dir='.', args=['--FileContentsManager.delete_to_trash=False']).start(wait=False)
+    try:
+        minijup.import_all()   # while the server boots
+        if meanwhile: meanwhile()
+        if srv is None: yield jp; return
+        with Jupyter(srv.wait().url_with_token) as jp:
+            _mark('server ready')
+            yield jp
+    except BaseException:
+        if srv: srv.stop()
+        raise
+    srv.stop(wait=False); _mark('server left to stop')
 
 # %% ../nbs/06_cli.ipynb #e798a4c3
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -274,9 +286,18 @@ def _sigterm_unwinds():
 # %% ../nbs/06_cli.ipynb #4a4cca4c
 _COMMANDS = {}
 
+# %% ../nbs/06_cli.ipynb #c407d15c
+class _NeverRaised(Exception): "An exception nothing raises: what `_if_loaded` gives for a module not imported"
+
+def _if_loaded(module:str, name:str):
+    "The exception class `name` of `module` if that was imported, else one that an `except` clause never matches"
+    m = sys.modules.get(module)
+    return getattr(m, name) if m is not None else _NeverRaised
+
 # %% ../nbs/06_cli.ipynb #621d0ab5
 def main(argv=None) -> int:
     "The `minijup` command; returns the exit status"
+    _mark('imported')
     p = _parser()
     args = p.parse_args(argv)
     if args.command is None: p.print_help(); return 2
@@ -285,13 +306,16 @@ def main(argv=None) -> int:
         args.url = args.url[0]
     try:
         with _sigterm_unwinds(): return _COMMANDS[args.command](args)
-    except CellExecutionError as e:
+    except _if_loaded('minijup.run', 'CellExecutionError') as e:
+        import nbformat
         print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
         print(f'minijup: error: {e}', file=sys.stderr)
     except _Terminated: print('minijup: terminated', file=sys.stderr); return 143
     except KeyboardInterrupt: print('minijup: interrupted', file=sys.stderr); return 130
-    except (JupyterError, OSError, ValueError, nbformat.ValidationError) as e:
+    except (JupyterError, OSError, ValueError, _if_loaded('nbformat', 'ValidationError')) as e:
         print(f'minijup: error: {_one_line(e)}', file=sys.stderr)
+    finally:
+        if argv is None: gc.freeze()   # the program ends: see below
     return 1
 
 # %% ../nbs/06_cli.ipynb #e73be0ff
@@ -300,6 +324,22 @@ def _cells_bar(total:int, show:bool) -> Progress:
     bar = Progress(total, show=show and total > 0, unit='cells', every=0)
     bar.update(0)
     return bar
+
+# %% ../nbs/06_cli.ipynb #28371e4a
+class _Kernels:
+    "`run_notebook`'s kernel: new (`FreshKernels`), or started by `start` before the notebook is read; marks the phases"
+    def __init__(self, jp):
+        from minijup.run import FreshKernels
+        self.fresh,self.started,self.asked = FreshKernels(jp),None,None
+    def start(self, name:str, folder:str): self.started,self.asked = self.fresh.get(name, folder),(name, folder)
+    def get(self, name:str, folder:str):
+        kern,self.started = self.started,None
+        if kern is not None and (name, folder) == self.asked: return kern
+        if kern is not None: self.fresh.release(kern)   # not the kernel the notebook asks for, after all
+        return self.fresh.get(name, folder)
+    def connect(self, kern): return self.fresh.connect(kern)
+    def running(self, kern): _mark('kernel ready'); self.fresh.running(kern)
+    def release(self, kern): _mark('cells done'); self.fresh.release(kern); _mark('kernel shut down')
 
 # %% ../nbs/06_cli.ipynb #281061bc
 def _run_files(args, local:Path, embedded:bool) -> dict:
@@ -321,6 +361,23 @@ def _cells_total(nb, params:dict) -> int:
     injected = any('injected-parameters' in c.metadata.get('tags', []) for c in nb.cells)
     return len(nb.cells) + bool(params and not injected)
 
+# %% ../nbs/06_cli.ipynb #d8f6cdc6
+def _read_run(args, local:Path) -> dict:
+    "`minijup run`'s parameters, and the local notebook's cells (`total`) and kernelspec (`kernel`); errors in flags' words"
+    import nbformat
+    from minijup.params import cli_parameters
+    found = dict(parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
+    if local.is_file():
+        try: nb = nbformat.read(local, as_version=4)
+        except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
+        found.update(total=_cells_total(nb, found['parameters']), kernel=args.kernel or (nb.metadata.get('kernelspec') or {}).get('name'))
+    return found
+
+def _write_executed(nb, path):
+    "Write the executed notebook `nb` to the local file `path`"
+    import nbformat
+    nbformat.write(nb, path)
+
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
@@ -328,17 +385,15 @@ def _cmd_run(args):
     if len(args.notebooks) > 1 or len(urls) > 1: return _cmd_run_many(args)
     args.notebook,args.url = args.notebooks[0],(urls[0] if urls else None)
     local = Path(args.notebook)
-    params = cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel, parameters=params)
-    if local.is_file():   # a local notebook: check it before any server is started
-        try: total = _cells_total(nbformat.read(local, as_version=4), params)
-        except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
-    elif _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
+                kernel_name=args.kernel)
+    if not local.is_file() and _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
+    files = _run_files(args, local, embedded=_client(args) is None)
+    found = {}   # the parameters, and a local notebook's cells and kernel (`_read_run`, while the embedded server boots)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     live = _Live(args.quiet)   # prints the outputs as they arrive, around the bar (made once the notebook is found)
-    files = _run_files(args, local, embedded=_client(args) is None)
-    with _server(args, embedded=True) as jp:
+    with _server(args, embedded=True, meanwhile=lambda: found.update(_read_run(args, local))) as jp:
+        opts['kernels'],opts['parameters'],total = _Kernels(jp),found['parameters'],found.get('total')
         emb = _client(args) is None
         if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb or files):
             live.bar = bar = _cells_bar(total, show)
@@ -348,13 +403,14 @@ def _cmd_run(args):
             finally: bar.close()
             return 0
         path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
-        if not local.is_file(): total = _cells_total(jp.get(path, content=True).content, params)
+        if local.is_file(): opts['kernels'].start(found['kernel'], posixpath.dirname(path))   # it boots while the notebook is read
+        else: total = _cells_total(jp.get(path, content=True).content, opts['parameters'])
         live.bar = bar = _cells_bar(total, show)
         out = args.output if args.output and not emb else None
         try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=live.cell_done,
                                   on_output=live, **opts)
         finally: bar.close()
-        if args.output and emb: nbformat.write(nb, args.output)
+        if args.output and emb: _write_executed(nb, args.output)
     return 0
 
 _COMMANDS['run'] = _cmd_run
@@ -362,6 +418,7 @@ _COMMANDS['run'] = _cmd_run
 # %% ../nbs/06_cli.ipynb #f52f01e0
 def _check_local(path:Path):
     "Refuse a local file that is not a notebook, before any server is started"
+    import nbformat
     try: nbformat.read(path, as_version=4)
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
@@ -380,6 +437,8 @@ def _run_files_many(args, servers:list) -> dict:
 # %% ../nbs/06_cli.ipynb #ef358383
 def _cmd_run_many(args):
     "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
+    from minijup.parallel import run_notebooks
+    from minijup.params import cli_parameters
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
     urls,args.url = args.url or [],None
     servers = [_client(args, u) for u in urls] or [c for c in [_client(args)] if c is not None]
@@ -412,6 +471,7 @@ def _cmd_exec(args):
     "minijup exec CODE"
     code = args.code if args.code is not None else sys.stdin.read()
     with _server(args, embedded=True) as jp:
+        import nbformat   # (imported while the server booted)
         with jp.start_kernel(args.kernel) as kern, jp.connect(kern) as k:
             try: r = k.run_cell(nbformat.v4.new_code_cell(code), timeout=args.timeout, allow_errors=True, record_timing=False,
                                 on_output=lambda i, out: print_outputs([out]))   # printed as they arrive

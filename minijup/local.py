@@ -69,11 +69,18 @@ def _watch(tmp:str, # the service's temporary folder, removed at the end
     _kill(kids); _clean(tmp)              # still here: kill what it started, remove the folder, end
     os._exit(1)
 
+# %% ../nbs/00a_local.ipynb #beee83e9
+def _skip_imports():
+    "Make the modules named in $MINIJUP_SKIP_IMPORTS unimportable in this process; the variable is not passed on"
+    for m in os.environ.pop('MINIJUP_SKIP_IMPORTS', '').split(','):
+        if m.strip(): sys.modules[m.strip()] = None   # `import m` raises ImportError, as for a module not installed
+
 # %% ../nbs/00a_local.ipynb #db553d0f
 def _boot(argv:list, # [TMP, 'module:function', the service's arguments...]
           grace:float=15): # seconds the service has to shut down once the parent is gone
     "Run a service's entry point in this process, under a watcher that ends it when our parent is gone"
     tmp,entry,*args = argv
+    _skip_imports()
     orphaned = []
     atexit.register(lambda: orphaned and _clean(tmp))   # a parent still alive removes the folder itself, after its log
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))   # exit through atexit until the service sets its own
@@ -147,31 +154,43 @@ def _service_env(tmp, **extra) -> dict:
 
 # %% ../nbs/00a_local.ipynb #62f926fd
 @patch
-def _launch(self:LocalServer, entry:str, args:list, env:dict, ready, cwd=None):
-    "Start `entry` ('module:function') with `args` under the watcher; wait until `ready()` is true; returns `self`"
+def _launch(self:LocalServer, entry:str, args:list, env:dict, ready, cwd=None, wait:bool=True):
+    "Start `entry` ('module:function') with `args` under the watcher; wait until `ready()` is true (`wait`); returns `self`"
     self._log = open(self._tmp/'server.log', 'wb')
     watcher = importlib.util.find_spec('minijup.local').origin   # this module's file: run by its path, it is the watcher
     self.proc = subprocess.Popen([sys.executable, watcher, str(self._tmp), entry, *args], stdin=subprocess.PIPE,
                                  stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=cwd or self._tmp,
                                  start_new_session=True)
     _running.add(self)
+    self._ready,self._launched = ready,time.monotonic()
+    return self.wait() if wait else self
+
+# %% ../nbs/00a_local.ipynb #69e92de6
+@patch
+def wait(self:LocalServer):
+    "Wait until the service answers (after `start(wait=False)`); returns `self`. One that fails to is stopped, and reported"
+    if self.proc is None: raise JupyterError(f"{self.service} was not started: call start() first.")
     def check():
         if self.proc.poll() is not None:
             raise JupyterError(f"{self.service} exited with code {self.proc.returncode} before it was ready. "
                                f"Its last log lines:\n{self.log_tail()}")
-        try: return ready()
+        try: return self._ready()
         except requests.RequestException: return False
     try:
-        if not wait_until(check, self.startup_timeout):
+        if not wait_until(check, self.startup_timeout - (time.monotonic() - self._launched)):
             raise JupyterTimeoutError(f"{self.service} did not answer within {self.startup_timeout} s "
                                       f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
         self._kids = descendants(self.proc.pid)
         return self
     except BaseException: self.stop(); raise
 
+# %% ../nbs/00a_local.ipynb #cf05860f
+_SKIP_IMPORTS = 'rfc3987_syntax'   # what the server's process does without (see above)
+
 # %% ../nbs/00a_local.ipynb #ba4e211d
 @patch
-def start(self:LocalServer):
+def start(self:LocalServer,
+          wait:bool=True): # wait until it answers; False: return once it is launched, and call `wait()` later
     "Start the server and wait until it answers; returns `self`"
     if self.running: return self
     self._tmp = Path(tempfile.mkdtemp(prefix='minijup-'))
@@ -184,8 +203,8 @@ def start(self:LocalServer):
     if self.certfile: args += [f'--ServerApp.certfile={self.certfile}', f'--ServerApp.keyfile={self.keyfile}']
     given = {a.split('=', 1)[0] for a in self.args}   # the caller's options replace ours (traitlets refuses twice)
     args = [a for a in args if a.split('=', 1)[0] not in given] + list(self.args)
-    env = _service_env(self._tmp, JUPYTER_TOKEN_FILE=str(tok), **self.env)
-    return self._launch('jupyter_server.serverapp:main', args, env, self._answers, cwd=self.root_dir)
+    env = _service_env(self._tmp, **{'JUPYTER_TOKEN_FILE': str(tok), 'MINIJUP_SKIP_IMPORTS': _SKIP_IMPORTS, **self.env})
+    return self._launch('jupyter_server.serverapp:main', args, env, self._answers, cwd=self.root_dir, wait=wait)
 
 # %% ../nbs/00a_local.ipynb #5c96d5d0
 @patch
@@ -207,8 +226,10 @@ def log_tail(self:LocalServer, n:int=20) -> str:
 
 # %% ../nbs/00a_local.ipynb #1ce7dbed
 @patch
-def stop(self:LocalServer, timeout:float=10):
+def stop(self:LocalServer, timeout:float=10,
+         wait:bool=True): # False: leave the stop to the watcher (see `stop(wait=False)` below) and return at once
     "Stop the server and every process it started; remove the temporary directory"
+    if not wait and self.running: return self._leave()
     if self.proc is not None:
         kids = {**self._kids, **descendants(self.proc.pid)} if self.running else self._kids
         if self.running:
@@ -227,6 +248,15 @@ def stop(self:LocalServer, timeout:float=10):
         if self.root_dir is not None and self.root_dir.is_relative_to(self._tmp): self.root_dir = None
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp = None
+
+# %% ../nbs/00a_local.ipynb #f068957d
+@patch
+def _leave(self:LocalServer):
+    "Close the service's pipe and forget it: its watcher stops it, kills what is left and removes its folder"
+    self.proc.stdin.close(); self._log.close()
+    _running.discard(self)
+    if self.root_dir is not None and self.root_dir.is_relative_to(self._tmp): self.root_dir = None
+    self._tmp = None
 
 # %% ../nbs/00a_local.ipynb #f662f9c8
 def free_port() -> int:
