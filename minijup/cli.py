@@ -254,7 +254,9 @@ def _add_console(sub, conn):
 # %% ../nbs/06_cli.ipynb #a84ff2af
 def _parser():
     "The `minijup` parser: the server options, then one subcommand for each command, in the order `--help` lists them"
-    p = _Parser(prog='minijup', description='A client for a running Jupyter Server.')
+    p = _Parser(prog='minijup', description='A client for a running Jupyter Server.',
+                epilog='From a notebook or IPython: %load_ext minijup, then %remote URL connects it to a kernel on a server '
+                'and %%remote cells run there, their outputs shown in the notebook (minijup.magics).')
     _server_opts(p, many=True)      # before the command, as people type it: `minijup --url URL ls`
     conn = argparse.ArgumentParser(add_help=False)
     _server_opts(conn, default=argparse.SUPPRESS)   # after it: only what is given replaces what came before
