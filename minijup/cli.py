@@ -6,7 +6,7 @@
 __all__ = ['print_outputs', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, contextlib, gc, os, posixpath, re, signal, sys, threading, time
+import argparse, contextlib, gc, os, posixpath, re, signal, sys, threading, time, warnings
 from pathlib import Path
 import minijup
 from .core import *
@@ -28,6 +28,7 @@ def _client(args, url:str=None) -> Jupyter:
     base,tok = split_token(url)
     tf = getattr(args, 'token_file', None) or os.environ.get('JUPYTER_TOKEN_FILE')
     tok = tok or (_token_from_file(tf) if tf else None) or os.environ.get('JUPYTER_TOKEN') or None
+    minijup.import_all()   # the later sections (a named server: no boot to import them during)
     return Jupyter(base, token=tok)
 
 # %% ../nbs/06_cli.ipynb #8254e569
@@ -134,6 +135,8 @@ _IN_FLAGS = [   # (the library's advice, the same advice in the command line's f
     ("Pass a larger timeout= to Jupyter() or to this call, or check the server.", "Check the server."),
     ("Pass local_path= to name it.", "Give the local path after the remote one to name it."),
     ("jobs must be at least 1", "--jobs must be at least 1"),
+    ("The executed notebook is in this error's .nb; pass output_path= to write it elsewhere.",
+     "Run it again with --output PATH to write it elsewhere."),
 ]
 
 def _in_flags(msg:str) -> str:
@@ -209,7 +212,7 @@ def _add_run_files(r):
     "The `run` options for a local notebook's files on the server: `--cwd`, `--upload`, `--download`, `--download-to`, `--keep-uploads`"
     g = r.add_argument_group("a local notebook's files on the server")
     g.add_argument('--cwd', metavar='FOLDER', help="the folder on the server the kernel runs in, which must exist (default: "
-                   "the server's root; with the embedded server, the notebook's folder)")
+                   "the server's root; with the embedded server, the notebook's folder if it is under the current one)")
     g.add_argument('--upload', metavar='FILE', action='append', default=[], help='a local file to put beside the notebook '
                    'in that folder first, under its name, never over a file there; removed after the run (repeat for more)')
     g.add_argument('--download', metavar='PATTERN', action='append', default=[], help="a file the notebook writes in that "
@@ -296,6 +299,15 @@ def _if_loaded(module:str, name:str):
     m = sys.modules.get(module)
     return getattr(m, name) if m is not None else _NeverRaised
 
+# %% ../nbs/06_cli.ipynb #9bb5234b
+@contextlib.contextmanager
+def _warnings_in_one_line():
+    "While inside, a warning is printed as one line, `minijup: warning: ...`, on stderr"
+    def show(message, category, *args, **kw): print(f'minijup: warning: {_in_flags(_one_line(message))}', file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
 # %% ../nbs/06_cli.ipynb #621d0ab5
 def main(argv=None) -> int:
     "The `minijup` command; returns the exit status"
@@ -307,7 +319,7 @@ def main(argv=None) -> int:
         if len(args.url) > 1: p.error(f'{args.command} takes one server: give --url once.')
         args.url = args.url[0]
     try:
-        with _sigterm_unwinds(): return _COMMANDS[args.command](args)
+        with _sigterm_unwinds(), _warnings_in_one_line(): return _COMMANDS[args.command](args)
     except _if_loaded('minijup.run', 'CellExecutionError') as e:
         import nbformat
         print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)

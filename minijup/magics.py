@@ -231,6 +231,7 @@ class RemoteMagics(Magics):
         "Connect this notebook to a new kernel on a Jupyter Server; as %%remote, run the cell there"
         try: return self._line(_parse(self.remote, line)) if cell is None else self._cell(line, cell)
         except JupyterError as e: raise _one_line(e)
+        except ValueError as e: raise RemoteUsageError(f'%remote: {e}') from None   # a URL that is none
 
     @line_magic
     @magic_arguments()

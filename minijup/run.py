@@ -6,7 +6,7 @@
 __all__ = ['CellExecutionError', 'CellTimeoutError', 'FreshKernels']
 
 # %% ../nbs/05_run.ipynb #a54e5d09
-import ast, base64, contextlib, fnmatch, os, posixpath, secrets, time
+import ast, base64, contextlib, fnmatch, hashlib, os, posixpath, secrets, time
 from datetime import datetime, timezone
 from pathlib import Path
 import nbformat
@@ -289,14 +289,27 @@ def _kernel_cwd(k:KernelConnection) -> str:
     except (JupyterError, KeyError, SyntaxError, TypeError, ValueError): return None
 
 # %% ../nbs/05_run.ipynb #25e3bd08
-_REMOVE = ("import os as _os\n"
-           "for _p in [_os.path.join({here!r}, n) for n in {names!r}]:\n"
-           "    if _os.path.isfile(_p): _os.remove(_p)\n"
-           "del _os, _p")
+def _fingerprint(p:Path) -> tuple:
+    "The name, size and sha256 of the local file `p`: an uploaded input is removed only while it is still that file"
+    h = hashlib.sha256()
+    with open(p, 'rb') as f:
+        for b in iter(lambda: f.read(2**20), b''): h.update(b)
+    return p.name, p.stat().st_size, h.hexdigest()
+
+_REMOVE = ("import os as _os, hashlib as _hl\n"
+           "def _same(p, size, digest):\n"
+           "    if not _os.path.isfile(p) or _os.path.getsize(p) != size: return False\n"
+           "    h = _hl.sha256()\n"
+           "    with open(p, 'rb') as f:\n"
+           "        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)\n"
+           "    return h.hexdigest() == digest\n"
+           "for _n, _s, _d in {files!r}:\n"
+           "    if _same(_os.path.join({here!r}, _n), _s, _d): _os.remove(_os.path.join({here!r}, _n))\n"
+           "del _os, _hl, _same")
 
 class _TidyKernels:
-    "Kernels from `kernels`; before its connection closes, a Python kernel deletes the files `names` of its start folder"
-    def __init__(self, kernels, names): self.kernels,self.names,self.removed = kernels,list(names),False
+    "Kernels from `kernels`; before its connection closes, a Python kernel deletes the `files` (`_fingerprint`s) of its start folder"
+    def __init__(self, kernels, files): self.kernels,self.files,self.removed = kernels,list(files),False
     def get(self, name:str, folder:str): return self.kernels.get(name, folder)
     def running(self, kern): self.kernels.running(kern)
     def release(self, kern): self.kernels.release(kern)
@@ -313,9 +326,9 @@ class _TidyKernels:
                 if here: self._remove(k, here)
 
     def _remove(self, k:KernelConnection, here:str):
-        "Have the kernel delete the files `names` of the folder `here` (asked again while it aborts requests after an interrupt)"
+        "Have the kernel delete the `files` of the folder `here` (asked again while it aborts requests after an interrupt)"
         for _ in range(5):
-            try: st = k.execute(_REMOVE.format(here=here, names=self.names), silent=True, store_history=False, timeout=10).status
+            try: st = k.execute(_REMOVE.format(here=here, files=self.files), silent=True, store_history=False, timeout=10).status
             except JupyterError: return
             self.removed = st == 'ok'
             if st != 'aborted': return
@@ -333,6 +346,17 @@ def _out_patterns(outputs) -> list:
             raise ValueError(f"Not run: {str(o)!r} has a glob in a folder's name; only the last part may have one ('out/*.png').")
         res.append((folder, name, str(o)))
     return res
+
+# %% ../nbs/05_run.ipynb #127d3d5f
+def _write_local(nb, out:Path, local:Path, seen:int):
+    "Write the executed `nb` to `out`; over the notebook `local` only if it is as it was when read (`seen`: its mtime)"
+    if out.resolve() == local.resolve() and local.stat().st_mtime_ns != seen:
+        err = ConflictError(f"Not saved: {str(local)!r} changed on this machine while it ran, and writing the executed "
+                            "notebook would overwrite that. The executed notebook is in this error's .nb; pass "
+                            "output_path= to write it elsewhere.")
+        err.nb = nb
+        raise err
+    _write_nb(nb, out)
 
 # %% ../nbs/05_run.ipynb #4219413d
 @patch
@@ -364,11 +388,12 @@ def _write_nb(nb, path:Path):
 
 # %% ../nbs/05_run.ipynb #7352869a
 @patch
-def _delete_left(self:Jupyter, paths:list):
-    "Delete those of the server files `paths` that are still there (quietly: the run's own error matters more)"
-    for p in paths:
+def _delete_left(self:Jupyter, sent:list):
+    "Delete the server files `sent`, `(path, size, sha256)`, that are still those files (quietly: the run's error matters more)"
+    for p,size,digest in sent:
         try:
-            if self.exists(p): self.delete(p)
+            m = self.get(p, content=False) if self.exists(p) else None
+            if m and m.get('size') == size and m.get('hash', digest) == digest: self.delete(p)
         except JupyterError: pass
 
 # %% ../nbs/05_run.ipynb #bdec75b2
@@ -388,17 +413,19 @@ def run_local_notebook(self:Jupyter,
     local = Path(local_path)
     try: nb = as_notebook(local.read_bytes(), repr(str(local)))   # a bad file fails here, before anything is uploaded
     except ValueError as e: raise ValueError(f"{str(local)!r} is not a valid notebook ({e}).") from None
-    pats,cwd = _out_patterns(outputs),self._run_folder(cwd)
+    seen,(pats,cwd) = local.stat().st_mtime_ns,(_out_patterns(outputs),self._run_folder(cwd))
     ups = self._check_inputs(inputs, cwd)
-    if ups and not keep: kwargs['kernels'] = _TidyKernels(kwargs.get('kernels') or FreshKernels(self), [p.name for p,_ in ups])
+    fps = [_fingerprint(p) for p,_ in ups]
+    tidy = _TidyKernels(kwargs.get('kernels') or FreshKernels(self), fps) if ups and not keep else None
+    if tidy: kwargs['kernels'] = tidy
     sent = []
     try:
-        for p,dest in ups: sent.append(dest); self._put_new(p, dest)
+        for (p,dest),fp in zip(ups, fps): sent.append((dest, *fp[1:])); self._put_new(p, dest)
         self.execute_notebook(nb, cwd, **kwargs)
     finally:
-        if not keep: self._delete_left(sent)
+        if tidy and not tidy.removed: self._delete_left(sent)   # the kernel could not: through the contents API
     out = Path(output_path) if output_path else local
-    if download: _write_nb(nb, out)
+    if download: _write_local(nb, out, local, seen)
     if not pats: return nb
     skip = {local.resolve(), out.resolve(), *(p.resolve() for p,_ in ups)}
     _,none = self._download_outputs(cwd, pats, Path(outputs_dir) if outputs_dir else local.parent, skip)
