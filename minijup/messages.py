@@ -176,7 +176,7 @@ class Displays:
 _RATE_NOTICES = ('IOPub data rate exceeded', 'IOPub message rate exceeded')
 
 @patch
-def add_output(self:ExecutionResult, msg:dict, displays:'Displays', widgets:'Widgets'=None):
+def add_output(self:ExecutionResult, msg:dict, displays:'Displays', widgets=None):
     "Apply one iopub message to the outputs; returns the output node added or updated, if any"
     t,c = msg['header']['msg_type'], msg['content']
     if widgets is not None and widgets.take(msg): return None   # a widget's state, or an Output widget's output
