@@ -135,8 +135,6 @@ _IN_FLAGS = [   # (the library's advice, the same advice in the command line's f
     ("Pass a larger timeout= to Jupyter() or to this call, or check the server.", "Check the server."),
     ("Pass local_path= to name it.", "Give the local path after the remote one to name it."),
     ("jobs must be at least 1", "--jobs must be at least 1"),
-    ("The executed notebook is in this error's .nb; pass output_path= to write it elsewhere.",
-     "Run it again with --output PATH to write it elsewhere."),
 ]
 
 def _in_flags(msg:str) -> str:
@@ -303,7 +301,7 @@ def _if_loaded(module:str, name:str):
 @contextlib.contextmanager
 def _warnings_in_one_line():
     "While inside, a warning is printed as one line, `minijup: warning: ...`, on stderr"
-    def show(message, category, *args, **kw): print(f'minijup: warning: {_in_flags(_one_line(message))}', file=sys.stderr)
+    def show(message, category, *args, **kw): print(f'minijup: warning: {_one_line(message)}', file=sys.stderr)
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield

@@ -6,13 +6,13 @@
 __all__ = ['CellExecutionError', 'CellTimeoutError', 'FreshKernels']
 
 # %% ../nbs/05_run.ipynb #a54e5d09
-import ast, base64, contextlib, fnmatch, hashlib, os, posixpath, secrets, time
+import ast, base64, contextlib, fnmatch, os, posixpath, secrets, time
 from datetime import datetime, timezone
 from pathlib import Path
 import nbformat
 from fastcore.basics import patch
 from .core import *
-from .contents import as_notebook
+from .contents import as_notebook, file_hash
 from .websockets import KernelConnection, ExecutionResult
 from .params import parameterize_notebook
 
@@ -291,10 +291,7 @@ def _kernel_cwd(k:KernelConnection) -> str:
 # %% ../nbs/05_run.ipynb #25e3bd08
 def _fingerprint(p:Path) -> tuple:
     "The name, size and sha256 of the local file `p`: an uploaded input is removed only while it is still that file"
-    h = hashlib.sha256()
-    with open(p, 'rb') as f:
-        for b in iter(lambda: f.read(2**20), b''): h.update(b)
-    return p.name, p.stat().st_size, h.hexdigest()
+    return p.name, p.stat().st_size, file_hash(p, 'sha256')
 
 _REMOVE = ("import os as _os, hashlib as _hl\n"
            "def _same(p, size, digest):\n"
@@ -353,7 +350,7 @@ def _write_local(nb, out:Path, local:Path, seen:int):
     if out.resolve() == local.resolve() and local.stat().st_mtime_ns != seen:
         err = ConflictError(f"Not saved: {str(local)!r} changed on this machine while it ran, and writing the executed "
                             "notebook would overwrite that. The executed notebook is in this error's .nb; pass "
-                            "output_path= to write it elsewhere.")
+                            "output_path= to save it elsewhere.")
         err.nb = nb
         raise err
     _write_nb(nb, out)
@@ -392,8 +389,8 @@ def _delete_left(self:Jupyter, sent:list):
     "Delete the server files `sent`, `(path, size, sha256)`, that are still those files (quietly: the run's error matters more)"
     for p,size,digest in sent:
         try:
-            m = self.get(p, content=False) if self.exists(p) else None
-            if m and m.get('size') == size and m.get('hash', digest) == digest: self.delete(p)
+            m = self.get(p, content=False)   # (gone already: a NotFoundError, passed)
+            if m.get('size') == size and m.get('hash', digest) == digest: self.delete(p)
         except JupyterError: pass
 
 # %% ../nbs/05_run.ipynb #bdec75b2
