@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conformance import blank, cell_differences, kernel_env, nbclient_run
 from minijup.core import *
 
-TIMEOUT = 60
+TIMEOUT = 30   # per cell; not 60: papermill's keyboard_interrupt.ipynb sleeps 60 s, and a race with it decided which run timed out
 _NEEDS_PACKAGE = ('ModuleNotFoundError',)
 _NEEDS_INTERNET = ('URLError', 'ConnectionError', 'gaierror', 'HTTPError', 'ConnectTimeout', 'MaxRetryError')
 _FAILURES = {'CellTimeoutError': 'a cell timed out', 'DeadKernelError': 'the kernel died', 'KernelDiedError': 'the kernel died'}
