@@ -229,12 +229,12 @@ def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
     if overwrite: return cur
     if seen is None:
         raise ConflictError(f"Not saved: {path!r} exists on the server and this client has not read it, so saving "
-            f"would replace content you have not seen. Read it first with get({path!r}), or pass overwrite=True to "
-            "replace it.", method=verb, url=url)
+            f"would replace content you have not seen. ", method=verb, url=url,
+            advice=Advice('Read it first with {get}, or pass {overwrite} to replace it.', get=path, overwrite=True))
     if _changed(seen, cur):
         raise ConflictError(f"Not saved: {path!r} changed on the server since this client read it (someone else saved "
-            "it, or it was edited on disk), and saving would overwrite those changes. Read it again with "
-            f"get({path!r}) and merge, or pass overwrite=True to replace it.", method=verb, url=url)
+            "it, or it was edited on disk), and saving would overwrite those changes. ", method=verb, url=url,
+            advice=Advice('Read it again with {get} and merge, or pass {overwrite} to replace it.', get=path, overwrite=True))
     return cur
 
 # %% ../nbs/01_contents.ipynb #d8d00f92
@@ -242,8 +242,8 @@ def _missing_dir(e, path):
     "A `NotFoundError` if the write error `e` says that the directory of `path` does not exist, else `e`"
     if not (isinstance(e, ServerError) and 'No such file or directory' in (e.reason or '')): return e
     folder = _key(path).rpartition('/')[0]
-    return NotFoundError(f"Not written: the directory {folder!r} of {_key(path)!r} does not exist. Create it first "
-                         f"with mkdir({folder!r}, parents=True).", status=e.status, method=e.method, url=e.url,
+    return NotFoundError(f"Not written: the directory {folder!r} of {_key(path)!r} does not exist.",
+                         advice=Advice('Create it first with {mkdir}.', mkdir=folder), status=e.status, method=e.method, url=e.url,
                          reason=e.reason)
 
 # %% ../nbs/01_contents.ipynb #a1c0de02
@@ -434,8 +434,8 @@ def mkdir(self:Jupyter,
     try: m = self._model(k, hash=False)
     except NotFoundError: return self._contents(k, 'PUT', data={'type': 'directory'})
     if m.type == 'directory' and exist_ok: return m
-    raise ConflictError(f"Not created: {path!r} already exists (a {m.type})."
-                        + (" Pass exist_ok=True to accept it." if m.type == 'directory' else ''),
+    raise ConflictError(f"Not created: {path!r} already exists (a {m.type}).",
+                        advice=Advice('Pass {exist_ok} to accept it.', exist_ok=True) if m.type == 'directory' else None,
                         method='PUT', url=self.url + _api(path))
 
 # %% ../nbs/01_contents.ipynb #c2e7caa3
@@ -554,7 +554,8 @@ def file_hash(path, algorithm:str) -> str:
 def _transfer_error(e, what):
     "The `JupyterError` for a `requests` error `e` in the middle of a streamed transfer"
     if 'timed out' in str(e).lower():
-        return JupyterTimeoutError(f"{what}: no data within the timeout. Pass a larger timeout to Jupyter(...).")
+        return JupyterTimeoutError(f"{what}: no data within the timeout.",
+            advice=Advice('Pass {client_timeout}, or try again.', otherwise='Try again.', client_timeout=...))
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
 # %% ../nbs/01_contents.ipynb #a1c0de06
@@ -609,8 +610,8 @@ def _upload_target(self:Jupyter, name, remote_path, overwrite):
     except NotFoundError: return dest
     if m.type == 'directory': return self._upload_target(name, dest + '/', overwrite)
     if not overwrite:
-        raise ConflictError(f"Not uploaded: {dest!r} already exists on the server. Pass overwrite=True to replace it.",
-                            method='PUT', url=self.url + _api(dest))
+        raise ConflictError(f"Not uploaded: {dest!r} already exists on the server.",
+                            advice=Advice('Pass {overwrite} to replace it.', overwrite=True), method='PUT', url=self.url + _api(dest))
     return dest
 
 # %% ../nbs/01_contents.ipynb #d6ef08c7
@@ -721,9 +722,10 @@ _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default onl
 def _local_target(remote_path, local_path) -> Path:
     "Where `download` writes: `local_path`, or in it if it is a directory, under the last segment of `remote_path`"
     name = _check_path(remote_path).rpartition('/')[2]   # the user's path names the file, never the server's answer
-    if not name: raise ValueError("Not downloaded: give the path of a file, not the server's root.")
+    if not name: raise ArgumentError("Not downloaded: give the path of a file, not the server's root.")
     if os.sep in name or (os.altsep and os.altsep in name):
-        raise ValueError(f"Not downloaded: {name!r} is not a local file name here. Pass local_path= to name it.")
+        raise ArgumentError(f"Not downloaded: {name!r} is not a local file name here.",
+                            advice=Advice('Pass {local_path} to name it.', local_path=...))
     local = Path(local_path) if local_path is not None else Path(name)
     return local / name if local.is_dir() else local
 

@@ -213,7 +213,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` per notebook, in order"
     servers = [servers] if isinstance(servers, Jupyter) else list(servers)
     if not servers: raise ValueError("run_notebooks needs at least one server (a Jupyter client).")
-    if jobs < 1: raise ValueError(f"jobs must be at least 1, not {jobs}.")
+    if jobs < 1: raise ArgumentError(f"There must be at least one job, not {jobs}.", advice=Advice('Pass {jobs} or more.', jobs=1))
     if 'output_path' in run_kwargs: raise ValueError("run_notebooks saves each notebook in place (save=True) or not "
                                                      "at all; output_path= is for run_notebook, one notebook at a time.")
     items = list(paths)

@@ -33,8 +33,8 @@ class CellExecutionError(JupyterError):
 # %% ../nbs/05_run.ipynb #51bc3303
 class CellTimeoutError(JupyterTimeoutError):
     "A cell did not finish within the timeout: `cell_index`, `source`, `nb`"
-    def __init__(self, msg, cell_index:int=None, source:str=None, nb=None):
-        super().__init__(msg)
+    def __init__(self, msg, cell_index:int=None, source:str=None, nb=None, advice=None):
+        super().__init__(msg, advice=advice)
         self.cell_index,self.source,self.nb = cell_index,source,nb
 
 # %% ../nbs/05_run.ipynb #0fdd5f0e
@@ -100,9 +100,10 @@ def run_cell(self:KernelConnection,
     try: self.wait(r, timeout, interrupt_on_timeout)
     except JupyterTimeoutError as e:
         if not (interrupt_on_timeout and r.done):
-            raise CellTimeoutError(f"Cell {index} ({_snippet(cell.source)}) did not finish within {timeout} s "
-                f"(timeout=){'; interrupting the kernel did not stop it' if interrupt_on_timeout else ''}. "
-                "Pass a larger timeout=, or interrupt_on_timeout=True to interrupt it and go on.", index, cell.source) from None
+            raise CellTimeoutError(f"Cell {index} ({_snippet(cell.source)}) did not finish within {timeout} s"
+                f"{'; interrupting the kernel did not stop it' if interrupt_on_timeout else ''}.", index, cell.source,
+                advice=Advice('Pass a larger {timeout}, or {interrupt_on_timeout} to interrupt it and go on.',
+                              timeout=..., interrupt_on_timeout=True)) from None
     except KernelDiedError as e:
         err = KernelDiedError(f"The kernel died while running cell {index} ({_snippet(cell.source)}). {e}")
         err.cell_index,err.result = index,r
@@ -224,8 +225,7 @@ def save_executed(self:Jupyter,
     try: return self.save(output_path or path, nb, overwrite=output_path is not None)
     except ConflictError as e:
         err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving would overwrite "
-                            "that. The executed notebook is in this error's .nb; pass output_path= to save it "
-                            "elsewhere.", status=e.status, method=e.method, url=e.url)
+                            "that.", advice=Advice('{save_elsewhere}.', save_elsewhere=...), status=e.status, method=e.method, url=e.url)
         err.nb = nb
     raise err
 
@@ -349,8 +349,7 @@ def _write_local(nb, out:Path, local:Path, seen:int):
     "Write the executed `nb` to `out`; over the notebook `local` only if it is as it was when read (`seen`: its mtime)"
     if out.resolve() == local.resolve() and local.stat().st_mtime_ns != seen:
         err = ConflictError(f"Not saved: {str(local)!r} changed on this machine while it ran, and writing the executed "
-                            "notebook would overwrite that. The executed notebook is in this error's .nb; pass "
-                            "output_path= to save it elsewhere.")
+                            "notebook would overwrite that.", advice=Advice('{save_elsewhere}.', save_elsewhere=...))
         err.nb = nb
         raise err
     _write_nb(nb, out)

@@ -84,8 +84,8 @@ def _no_such_kernel(self:Jupyter, name, err):
     except JupyterError: return err
     if name in specs: return err
     avail = ', '.join(f"{n!r} ({s.spec.display_name})" for n,s in sorted(specs.items()))
-    return NotFoundError(f"No kernel named {name!r} on this server. Available kernelspecs: {avail}. "
-                         "Pass one of these names as kernel_name=.", status=err.status, method=err.method, url=err.url,
+    return NotFoundError(f"No kernel named {name!r} on this server. Available kernelspecs: {avail}.",
+                         advice=Advice('Pass one of these names as {kernel_name}.', kernel_name=...), status=err.status, method=err.method, url=err.url,
                          reason=err.reason)
 
 # %% ../nbs/02_sessions.ipynb #a81591dc

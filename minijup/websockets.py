@@ -128,7 +128,8 @@ def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
         if timer: timer.cancel()
     if err is not None and late.is_set():
         return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
-            f'handshake within {limit} s (timeout={t!r}). Check the server, or pass a larger timeout=.', url=self.ws_url)
+            f'handshake within {limit} s.', url=self.ws_url,
+            advice=Advice('Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=t))
     return err
 
 # %% ../nbs/03_websockets.ipynb #c023c919
@@ -151,7 +152,8 @@ def _send_now(self:KernelConnection, msg):
 @patch
 def send(self:KernelConnection, msg:dict):
     "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
-    if self.closed: raise JupyterError(f'The connection to kernel {self.kernel_id} is closed; connect again.')
+    if self.closed: raise JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
+                                      advice=Advice('{connect}.', connect=self.kernel_id))
     self._heard = time.monotonic()   # silence is counted from here (see `_read_until`)
     try: self._send_now(msg)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
@@ -269,8 +271,8 @@ def _dispatch(self:KernelConnection, msg):
         state = c['execution_state']
         self._restarted = True
         self._fail_pending(lambda: KernelDiedError(f"The kernel died while running this code (the server reports "
-            f"{state!r}{'; it is restarting the kernel' if state == 'restarting' else ''}). Outputs so far are in "
-            "the error's .result."), kinds=('execute',))
+            f"{state!r}{'; it is restarting the kernel' if state == 'restarting' else ''}).",
+            advice=Advice('{result}.', result=...)), kinds=('execute',))
         return
     if self._replaced(msg, t, c): return
     req = self._pending.get(msg['parent_header'].get('msg_id'))
@@ -295,7 +297,7 @@ def _replaced(self:KernelConnection, msg, t, c) -> bool:
     if restart: self._restarted_elsewhere(); return True
     self._close_ws(); self.closed = True   # shut down for good: the server deletes it
     self._fail_pending(lambda: KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another '
-        "client) while this request ran. Outputs so far are in the error's .result. Start a new kernel or session."),
+        "client) while this request ran.", advice=Advice('{result}. Start a new kernel or session.', result=...)),
         kinds=('execute', 'request', 'probe', 'ready'))
     return True
 
@@ -305,8 +307,8 @@ def _restarted_elsewhere(self:KernelConnection):
     "The kernel was restarted by someone else: fail what is in flight; the next request reconnects"
     self._restarted,self._kernel_session = True,None
     self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted by another client while '
-        "this request ran: its state (variables, imports) is lost. Outputs so far are in the error's .result; run "
-        'what the code needs again.'))
+        "this request ran: its state (variables, imports) is lost.",
+        advice=Advice('{result}; run what the code needs again.', result=...)))
 
 # %% ../nbs/03_websockets.ipynb #edc2bdeb
 @patch
@@ -345,7 +347,8 @@ def _probed(self:KernelConnection, probe):
         if r.kind == 'execute' and r.reply is not None and not r.idle and probe.state == 'idle' and probe.silence >= 5:
             r.idle,r.idle_at = True,probe.sent; r._end(self)
     for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
-                                        f'({self.malformed} malformed messages were dropped). Outputs are in .result.'))
+                                        f'({self.malformed} malformed messages were dropped).',
+                                        advice=Advice('{result}.', result=...)))
 
 # %% ../nbs/03_websockets.ipynb #8a96b0c3
 @patch
@@ -424,7 +427,7 @@ def _lost(self:KernelConnection, why):
         exc = KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another client, or the '
                               'server stopped). Start a new kernel or session.', url=self.ws_url)
     else: exc = JupyterError(f'The connection to kernel {self.kernel_id} was lost ({why}) and could not be '
-                             'restored; connect again.', url=self.ws_url)
+                             'restored.', url=self.ws_url, advice=Advice('{connect}.', connect=self.kernel_id))
     self.closed = True
     self._fail_pending(lambda: exc, kinds=('execute', 'request', 'probe', 'ready'))
     return exc
@@ -728,7 +731,8 @@ def restart(self:KernelConnection, timeout:float=60):
         self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST')
         self._restarted = True
         self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted (restart()) while '
-                                                        "this request ran: its state is lost. Outputs so far are in .result."))
+                                                        "this request ran: its state is lost.",
+                                                        advice=Advice('{result}.', result=...)))
     finally: self._restarting = False
     self._ready(timeout)
 
