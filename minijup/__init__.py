@@ -6,7 +6,7 @@ def import_all():
     from . import contents
     from . import sessions, messages, websockets
     from . import params
-    from . import cleanup, run, cli
+    from . import cleanup, run, terminal, cli
     from . import reach
     from . import parallel
 

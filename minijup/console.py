@@ -12,6 +12,7 @@ from fastcore.basics import patch
 from .core import *
 from .sessions import kernel_id_of
 from .websockets import KernelConnection, KernelRestartedError, ExecutionResult
+from .terminal import TerminalPrinter, terminal_safe, use_color
 
 # %% ../nbs/09_console.ipynb #c0bc15cf
 class MissingDependencyError(JupyterError, ImportError):
@@ -44,11 +45,12 @@ class Console:
                  stdin=None, # a function (prompt, password) -> str that answers `input()`; default: ask at the terminal
                  files_dir:str=None, # where images and HTML are saved; default: a new temporary folder, when needed
                  file=None, # where outputs are printed; default: sys.stdout (stderr streams: sys.stderr)
-                 color:bool=None): # print tracebacks in colour; default: when `file` is a terminal
+                 color:bool=None, # print tracebacks in colour; default: when `file` is a terminal
+                 cwd:str=None): # the folder of the server a new kernel runs in; default: its root
         if existing and kernel_name: raise JupyterError('Give kernel_name (a new kernel) or existing (a running one), not both.')
         self.jp,self.stdin,self.files_dir,self.file,self.color = jp,stdin,files_dir,file,color
         self.owned = not existing
-        self.kernel_id = _find_kernel(jp, existing) if existing else jp.start_kernel(kernel_name).id
+        self.kernel_id = _find_kernel(jp, existing) if existing else jp.start_kernel(kernel_name, path=cwd).id
         self.k,self.closed,self.exited,self.count,self._nfiles = None,False,False,0,0
         self.status,self.next_input,self._printed = 0,None,{}
         try:
@@ -72,14 +74,11 @@ def _kernel_history(self:Console, n:int=1000) -> list:
     return [l for i,l in enumerate(lines) if i == 0 or l != lines[i-1]]
 
 # %% ../nbs/09_console.ipynb #da04b149
-_ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
-
 @patch
 def say(self:Console, text:str):
-    "Print `text` (its ANSI colours taken out unless `color`, by default: on a terminal, unless $NO_COLOR) and flush"
+    "Print `text`, safe for the terminal (its colours taken out unless `color`, by default: a terminal without $NO_COLOR)"
     f = self.file or sys.stdout
-    color = f.isatty() and 'NO_COLOR' not in os.environ if self.color is None else self.color
-    f.write(text if color else _ANSI.sub('', text))
+    f.write(terminal_safe(text, use_color(f) if self.color is None else self.color))
     if not text.endswith('\n'): f.write('\n')
     f.flush()
 
@@ -115,23 +114,24 @@ def save_data(self:Console, mime:str, value) -> Path:
     return p
 
 # %% ../nbs/09_console.ipynb #48ffdfbf
+@patch(as_prop=True)
+def printer(self:Console) -> TerminalPrinter:
+    "The console's printer of outputs ([terminal](06a_terminal.ipynb)): to `file`, in `color`, rich data saved by `save_data`"
+    if self.__dict__.get('_printer') is None: self._printer = TerminalPrinter(self.file, color=self.color, save=self.save_data)
+    return self._printer
+
 @patch
 def show(self:Console, o):
     "Print one output as it arrives: the new text of a stream, the text of a rich output, a traceback; save images"
     if o.output_type == 'stream':
         n = self._printed.get(id(o), (o, 0))[1]
         self._printed[id(o)] = (o, len(o.text))   # (a stream grows: print only what is new)
-        f = self.file or (sys.stderr if o.name == 'stderr' else sys.stdout)
-        f.write(o.text[n:]); f.flush()
-    elif o.output_type == 'error':
-        self.say('\n'.join(o.get('traceback') or [f'{o.ename}: {o.evalue}']))
+        self.printer({'output_type': 'stream', 'name': o.name, 'text': o.text[n:]})
+    elif o.output_type == 'error': self.say('\n'.join(o.get('traceback') or [f'{o.ename}: {o.evalue}']))
     else:
-        data = o.get('data', {})
+        plain = o.get('data', {}).get('text/plain')
         out = f'\x1b[31mOut[{o.execution_count}]:\x1b[0m ' if o.output_type == 'execute_result' else ''
-        if 'text/plain' in data: self.say(out + ('\n' if '\n' in data['text/plain'] else '') + data['text/plain'])
-        for mime in (m for m in data if m in _SAVED):
-            try: self.say(f'[{mime} saved to {self.save_data(mime, data[mime])}]')
-            except (OSError, ValueError) as e: self.say(f'[{mime} not saved: {e}]')
+        self.say(out + ('\n' if isinstance(plain, str) and '\n' in plain else '') + self.printer.text(o))
 
 # %% ../nbs/09_console.ipynb #3491cec7
 _INSPECT = re.compile(r'\s*([\w.]+)\s*(\?\??)\s*')

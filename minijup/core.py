@@ -49,7 +49,8 @@ PYTHON_WORDS = {   # how Python says the arguments advice concerns, where `name=
     'get': lambda path: f'get({path!r})', 'mkdir': lambda path: f'mkdir({path!r}, parents=True)',
     'connect': lambda kernel_id: f'Connect again with jp.connect({kernel_id!r})',
     'result': "Outputs so far are in the error's .result",
-    'save_elsewhere': "The executed notebook is in this error's .nb; pass output_path= to save it elsewhere"}
+    'save_elsewhere': "The executed notebook is in this error's .nb; pass output_path= to save it elsewhere",
+    'start_server': lambda hub: f'JupyterHub({hub!r}, token).start_server()'}
 
 class Advice:
     "What the caller can do about an error, as data: `text` with a `{name}` for each argument it concerns"

@@ -152,10 +152,10 @@ def _hub_error(resp, method, url, token, probe):
                              status=r.status_code, method=method, url=url, reason='redirect to the hub login page')
         if r.status_code != 424: return None
     hub_url = f'{urlsplit(target).scheme}://{urlsplit(target).netloc}{m.group(1)}/'
-    return ServerNotRunningError(
-        f"{method} {url}: the JupyterHub user server of {m.group(2)!r} is not running. Start it with "
-        f"JupyterHub({hub_url!r}, token).start_server(), or from the hub's home page ({hub_url}hub/home), "
-        "then try again.", status=424, method=method, url=url, reason='user server not running')
+    home = f"the hub's home page ({hub_url}hub/home), then try again."
+    return ServerNotRunningError(f"{method} {url}: the JupyterHub user server of {m.group(2)!r} is not running.",
+        advice=Advice(f'Start it with {{start_server}}, or from {home}', otherwise=f'Start it from {home}', start_server=hub_url),
+        status=424, method=method, url=url, reason='user server not running')
 
 # %% ../nbs/07_reach.ipynb #2c83f9ad
 class NoContentsError(NotFoundError):
