@@ -36,11 +36,12 @@ class ConflictError(JupyterError): "A 409, or a save that would overwrite conten
 class RequestError(JupyterError): "Any other 4xx: the server refused the request as invalid"
 class ServerError(JupyterError): "A 5xx: the server failed while handling the request"
 class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect, a body cut short or too large)"
-class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL, or TLS failed (a certificate, or a URL of the wrong scheme)"
+class ConnectError(JupyterError, ConnectionError):
+    "Nothing answered at the URL, or TLS failed, or the URL's scheme is wrong"
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 class ArgumentError(JupyterError, ValueError): "An argument minijup cannot use (a path outside the root, a name that is no file name); also a `ValueError`"
-class ArgumentTypeError(ArgumentError, TypeError): "An argument of a type minijup cannot use; also a `TypeError`"
+class ArgumentTypeError(ArgumentError, TypeError): "An argument of a type minijup cannot use"
 
 
 # %% ../nbs/00_core.ipynb #8dba79f2
@@ -78,8 +79,9 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     "Split `url` into the server's base URL and the token from its query"
     p = urlsplit(url.strip())
     if p.scheme not in ('http', 'https') or not p.hostname:
-        raise ArgumentError(f"Not a server URL: {p._replace(query='', fragment='').geturl()!r}. "
-                            "Give one like 'http://127.0.0.1:8888/' (optionally with '?token=...').")
+        shown = p._replace(query='', fragment='').geturl()
+        raise ArgumentError(f"Not a server URL: {shown!r}. Give one like 'http://127.0.0.1:8888/' "
+                            "(optionally with '?token=...').")
     token = dict(parse_qsl(p.query)).get('token') or None
     segs = p.path.split('/')
     for i,s in enumerate(segs):  # cut at a UI page: /lab, /tree/x.ipynb, /user/NAME/lab ...
@@ -123,7 +125,7 @@ class _Deadline:
     "The end of one call: in `seconds` (None: never; never later than an enclosing one) its connections are shut down"
     def __init__(self, seconds):
         self.seconds,self.conns,self.fired,self.done,self._lock = seconds,[],False,False,threading.Lock()
-        self.speaks = None   # the scheme a connection of the call found its port speaks instead of the URL's
+        self.speaks = None   # the other scheme that a connection of the call found its port speaks
     def __enter__(self):
         self._outer,_calls.deadline = getattr(_calls, 'deadline', None),self
         mine,outer = None if self.seconds is None else time.monotonic()+self.seconds, self._outer and self._outer.end
@@ -180,10 +182,10 @@ class _Watched:
     def request(self, *args, **kw): self._watch(); return super().request(*args, **kw)
 
 # %% ../nbs/00_core.ipynb #7794079d
-_TLS_PATIENCE = 1.0   # seconds a TLS handshake may go unanswered before the port is asked whether it speaks plain HTTP
+_TLS_PATIENCE = 1.0   # seconds a TLS handshake may go unanswered: then the port is asked
 
 def _speaks(host:str, port:int, scheme:str, timeout:float=1.0) -> bool:
-    "Does `host`:`port` answer `scheme`: 'http' a plain `GET /`, 'https' a TLS handshake? (Nothing secret is sent.)"
+    "Does `host`:`port` answer `scheme` ('http': `GET /`; 'https': a TLS handshake)? No secret sent"
     try:
         with socket.create_connection((host, port), timeout=timeout) as s:
             if scheme == 'https':
@@ -194,15 +196,15 @@ def _speaks(host:str, port:int, scheme:str, timeout:float=1.0) -> bool:
             s.sendall(f'GET / HTTP/1.0\r\nHost: {host}\r\n\r\n'.encode())
             head = s.recv(2048)
     except (OSError, ValueError): return False
-    return head.startswith(b'HTTP/') and not re.search(rb'(?i)plain HTTP|HTTPS port|SSL-enabled', head)   # (not a TLS
-    # server's answer to plain HTTP: nginx's "The plain HTTP request was sent to HTTPS port", Apache's "SSL-enabled")
+    # (nginx, Apache answer plain HTTP on a TLS port: "plain HTTP request was sent to HTTPS port")
+    return head.startswith(b'HTTP/') and not re.search(rb'(?i)plain HTTP|HTTPS port|SSL', head)
 
 # %% ../nbs/00_core.ipynb #9aa6c176
 class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
-    "A watched https connection; when its TLS handshake goes unanswered, it asks the port whether it speaks plain HTTP"
+    "A watched https connection; if its TLS handshake goes unanswered, it asks the port about HTTP"
     def _new_conn(self):
         sock = super()._new_conn()
-        self._twin = socket.fromfd(sock.fileno(), sock.family, sock.type)   # a handle on it that TLS does not take over
+        self._twin = socket.fromfd(sock.fileno(), sock.family, sock.type)   # (TLS does not take it)
         return sock
     def connect(self):
         dl,lock,state,self._twin = getattr(_calls, 'deadline', None),threading.Lock(),{},None
@@ -211,11 +213,11 @@ class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
             with lock:
                 if state: return   # the handshake went through meanwhile
                 if dl is not None: dl.speaks = 'http'
-                try: self._twin.shutdown(socket.SHUT_RDWR)   # the handshake fails now, not at the timeout
+                try: self._twin.shutdown(socket.SHUT_RDWR)   # the handshake fails now
                 except (OSError, AttributeError): pass
         t = threading.Timer(_TLS_PATIENCE, ask)
         t.daemon = True
-        if not self.proxy and self._tunnel_host is None: t.start()   # (through a proxy, the port is the proxy's)
+        if not self.proxy and self._tunnel_host is None: t.start()   # (not a proxy's port)
         try: super().connect()
         finally:
             t.cancel()
@@ -287,15 +289,16 @@ _log = logging.getLogger('minijup')
 
 # %% ../nbs/00_core.ipynb #311a5d8c
 def _page_text(page:str) -> str:
-    "What an HTML page says, in one line: its <title>, else its first heading, else its text without styles and scripts"
+    "What an HTML page says in a line: its <title>, or first heading, or text without styles"
     def plain(s): return ' '.join(html.unescape(re.sub(r'<[^>]*>', ' ', s)).split())
     for tag in ('title', 'h[1-6]'):
-        if (m := re.search(rf'(?is)<({tag})\b[^>]*>(.*?)</\1\s*>', page)) and (t := plain(m[2])): return t
+        m = re.search(rf'(?is)<({tag})\b[^>]*>(.*?)</\1\s*>', page)
+        if m and (t := plain(m[2])): return t
     return plain(re.sub(r'(?is)<(style|script)\b.*?</\1\s*>|<!--.*?-->', ' ', page))
 
 # %% ../nbs/00_core.ipynb #339eb453
 def _server_message(resp, token=None):
-    "The server's own explanation from an error response (`message` of its JSON, a page's title, its text), without the token"
+    "The server's words in an error answer (JSON's `message`, a page's title, text), no token"
     try: j = resp.json()
     except (ValueError, RecursionError): j = None
     if isinstance(j, dict):
@@ -303,8 +306,9 @@ def _server_message(resp, token=None):
         tb = [l for l in str(j.get('traceback') or '').splitlines() if l.strip()]
         return redact_tokens(f'{msg} ({tb[-1].strip()})' if tb else msg, token)[:1000]
     text = redact_tokens(resp.text or '', token)   # redact first, then cut: a cut token would escape the redaction
-    if 'html' in resp.headers.get('Content-Type', '').lower() or text.lstrip().startswith('<'): text = _page_text(text)
-    return redact_tokens(' '.join(text.split()), token)[:200]   # (again: a token written as HTML entities is plain now)
+    if 'html' in resp.headers.get('Content-Type', '').lower() or text.lstrip().startswith('<'):
+        text = _page_text(text)   # (redacted again below: a token in HTML entities is plain now)
+    return redact_tokens(' '.join(text.split()), token)[:200]
 
 # %% ../nbs/00_core.ipynb #025204e9
 _status_errors = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}
@@ -351,19 +355,21 @@ def _xsrf(self:Jupyter):
     return self.http.cookies.get('_xsrf', '')
 
 # %% ../nbs/00_core.ipynb #a1d0c004
-def _transport_error(e, verb, url, timeout, token, timed_out=False, speaks:str=None) -> JupyterError:
-    "The `JupyterError` for a request that got no whole answer (`speaks`: the URL of the scheme the server speaks instead)"
-    E,where,kw = requests.exceptions,f'{verb} {url}',dict(method=verb, url=url)   # (`e` is not kept: it holds the token)
-    if speaks: return ConnectError(f"{where}: the server there speaks " + ('plain HTTP, not HTTPS' if speaks.startswith(
-        'http:') else 'HTTPS (TLS), not plain HTTP') + f". Try {speaks}", **kw)
+def _transport_error(e, verb, url, timeout, token, timed_out=False, speaks=None) -> JupyterError:
+    "The `JupyterError` for a request with no whole answer (`speaks`: the URL in the right scheme)"
+    E,where,kw = requests.exceptions,f'{verb} {url}',dict(method=verb, url=url)   # (`e`: not kept)
+    if speaks:
+        said = 'plain HTTP, not HTTPS' if speaks.startswith('http:') else 'HTTPS, not plain HTTP'
+        return ConnectError(f"{where}: the server there speaks {said}. Try {speaks}", **kw)
     if timed_out or isinstance(e, E.ReadTimeout) or (isinstance(e, E.ConnectionError) and 'Read timed out' in str(e)):
         return JupyterTimeoutError(f"{where}: no answer within the timeout ({_limit(timeout)} s in all).",
             advice=Advice('Pass {client_timeout}, or check the server.', otherwise='Check the server.',
                           client_timeout=timeout), **kw)
     if isinstance(e, E.SSLError) and 'certificate' not in str(e).lower():
         why = re.search(r'\[SSL: \w+\][^(\'"]*', str(e))
-        return ConnectError(f"{where}: the TLS handshake failed ({why[0].strip() if why else type(e).__name__}). Is it an "
-                            "https server?", **kw)
+        why = why[0].strip() if why else type(e).__name__
+        return ConnectError(f"{where}: the TLS handshake failed ({why}). Is it an https server?",
+                            **kw)
     if isinstance(e, E.SSLError):
         return ConnectError(f"{where}: the server's TLS certificate could not be verified.", advice=Advice(
             'If it is signed by your own CA, pass {verify}.', verify='/path/to/ca.pem',
@@ -383,23 +389,25 @@ def _transport_error(e, verb, url, timeout, token, timed_out=False, speaks:str=N
 
 # %% ../nbs/00_core.ipynb #099e2e83
 def _other_scheme(e, base:str, dl, http) -> str:
-    "`base` in the other scheme if the call (deadline `dl`, session `http`) failed with `e` because its URL has the wrong one"
+    "`base` in the other scheme if the call (deadline `dl`, session `http`) failed for that"
     p,E = urlsplit(base),requests.exceptions
     other = 'http' if p.scheme == 'https' else 'https'
     if dl.speaks != other:
-        if http.proxies or (http.trust_env and requests.utils.get_environ_proxies(base)): return None   # the proxy's port
-        if p.scheme == 'https': wrong = isinstance(e, E.SSLError) and 'certificate' not in str(e).lower()
-        else: wrong = isinstance(e, E.ConnectionError) and bool(e.args) and isinstance(e.args[0], urllib3.exceptions.ProtocolError)
+        proxied = http.proxies or (http.trust_env and requests.utils.get_environ_proxies(base))
+        if proxied: return None   # (the port is the proxy's)
+        if p.scheme == 'https': wrong = isinstance(e, E.SSLError) and 'certificate' not in str(e)
+        else: wrong = (isinstance(e, E.ConnectionError) and bool(e.args)   # no answer at all
+                       and isinstance(e.args[0], urllib3.exceptions.ProtocolError))
         left = 1.0 if dl.end is None else min(1.0, dl.end - time.monotonic())
-        if not wrong or left <= 0 or not _speaks(p.hostname, p.port or {'http': 80, 'https': 443}[p.scheme], other, left):
-            return None
+        port = p.port or {'http': 80, 'https': 443}[p.scheme]
+        if not wrong or left <= 0 or not _speaks(p.hostname, port, other, left): return None
     return urlunsplit(p._replace(scheme=other))
 
 # %% ../nbs/00_core.ipynb #a1d0c006
-_ERROR_MAX = 16 * 2**10   # bytes of an error answer that are read: only its first words are ever shown
+_ERROR_MAX = 16 * 2**10   # bytes of an error answer that are read: only its first words are shown
 
 def _read(resp, dl, limit:int, cut:bool=False) -> bool:
-    "Read the body of `resp` into it within the deadline `dl`; False if it is over `limit` bytes (`cut`: keep the first ones)"
+    "Read `resp`'s body within the deadline `dl`; False if over `limit` bytes (`cut`: keep those)"
     size = resp.headers.get('Content-Length', '')
     if not cut and size.isdigit() and int(size) > limit: return False
     n,body = 0,[]
@@ -422,16 +430,18 @@ def _too_large(verb, url, status, limit) -> JupyterError:
 # %% ../nbs/00_core.ipynb #77fce834
 @patch
 def _send(self:Jupyter, verb:str, url:str, raw:bool=False, timeout=None, **kw) -> requests.Response:
-    "One HTTP request within its deadline; its body is read (at most `max_body` bytes; an error's first ones) unless `raw` and 2xx"
+    "One HTTP request within its deadline; its body read (at most `max_body`) unless `raw` and ok"
     t,resp,err = timeout or self.timeout,None,None
     with _Deadline(_limit(t)) as dl:
         try:
             resp = self.http.request(verb, url, stream=True, timeout=t, verify=self.verify, allow_redirects=False, **kw)
             ok = 200 <= resp.status_code < 300
-            if not (raw and ok) and not _read(resp, dl, self.max_body if ok else _ERROR_MAX, cut=not ok):
+            limit = self.max_body if ok else _ERROR_MAX   # (of an error, its first words)
+            if not (raw and ok) and not _read(resp, dl, limit, cut=not ok):
                 err = _too_large(verb, url, resp.status_code, self.max_body)
         except requests.RequestException as e:
-            err = _transport_error(e, verb, url, t, self._token, dl.fired, _other_scheme(e, self.url, dl, self.http))
+            speaks = _other_scheme(e, self.url, dl, self.http)
+            err = _transport_error(e, verb, url, t, self._token, dl.fired, speaks)
     if err is None and dl.fired: err = _transport_error(None, verb, url, t, self._token, True)
     if err is not None:   # raised here, outside the `except`, so that the requests exception is not its context
         if resp is not None: resp.close()
