@@ -395,7 +395,8 @@ def _other_scheme(e, base:str, dl, http) -> str:
     if dl.speaks != other:
         proxied = http.proxies or (http.trust_env and requests.utils.get_environ_proxies(base))
         if proxied: return None   # (the port is the proxy's)
-        if p.scheme == 'https': wrong = isinstance(e, E.SSLError) and 'certificate' not in str(e)
+        if p.scheme == 'https':   # a TLS failure that is not about its certificate
+            wrong = isinstance(e, E.SSLError) and 'certificate' not in str(e).lower()
         else: wrong = (isinstance(e, E.ConnectionError) and bool(e.args)   # no answer at all
                        and isinstance(e.args[0], urllib3.exceptions.ProtocolError))
         left = 1.0 if dl.end is None else min(1.0, dl.end - time.monotonic())
