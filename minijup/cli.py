@@ -499,7 +499,8 @@ _COMMANDS['upload'] = _cmd_upload
 def _cmd_download(args):
     "minijup download REMOTE [LOCAL] [--hash]"
     with _server(args) as jp:
-        print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True))
+        print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True,
+                          overwrite=True))
     return 0
 
 _COMMANDS['download'] = _cmd_download

@@ -6,8 +6,9 @@
 __all__ = ['as_notebook', 'file_hash']
 
 # %% ../nbs/01_contents.ipynb #36cc445e
-import os, re, sys, json, time, base64, hashlib, secrets, socket, warnings
+import os, re, sys, json, time, base64, hashlib, secrets, signal, socket, threading, warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -21,11 +22,11 @@ def _key(path) -> str: return str(path).strip('/')
 
 # %% ../nbs/01_contents.ipynb #59e97278
 def _check_path(path) -> str:
-    "`path` as the server's key ('a/b'); `ValueError` if it has an empty, '.' or '..' segment or a NUL character"
+    "`path` as the server's key ('a/b'); `ArgumentError` if a segment is '', '.' or '..', or a NUL"
     k = _key(path)
     if '\0' in k or (k and any(s in ('', '.', '..') for s in k.split('/'))):
-        raise ValueError(f"Not a valid path: {str(path)!r}. Give a path from the server's root without '.' or '..' "
-                         "segments, '//' or NUL characters.")
+        raise ArgumentError(f"Not a valid path: {str(path)!r}. Give a path from the server's root "
+                            "without '.' or '..' segments, '//' or NUL characters.")
     return k
 
 # %% ../nbs/01_contents.ipynb #95eff3e8
@@ -115,13 +116,13 @@ def _runnable(d) -> bool:
 def as_notebook(content, # a notebook as a dict (or `NotebookNode`), or its JSON text
                 name:str='the notebook', # how the warning names it
                ) -> nbformat.NotebookNode:
-    "`content` as a `NotebookNode`; a warning if nbformat's schema calls it invalid, `ValueError` if it is no notebook"
+    "`content` as a `NotebookNode` (warns if nbformat finds it invalid); `ArgumentError` if none"
     if isinstance(content, (str, bytes)):
         try: content = nbformat.convert(nbformat.reader.reads(content), 4)
-        except Exception as e: raise ValueError(f'not a notebook: {_first_line(e)}') from None
+        except Exception as e: raise ArgumentError(f'not a notebook: {_first_line(e)}') from None
     try: nb = nbformat.from_dict(content); nbformat.validate(nb); return nb
     except Exception as e: err = e
-    if not _runnable(content): raise ValueError(_first_line(err))
+    if not _runnable(content): raise ArgumentError(_first_line(err))
     warnings.warn(f"{name} does not follow nbformat's schema ({_first_line(err)}); it is used as it is, as nbformat "
                   "and nbclient use it. nbformat.validate(nb) shows where.", stacklevel=3)
     return nb
@@ -161,10 +162,15 @@ def _model(self:Jupyter, path, content=False, hash=True, type=None, format=None)
 # %% ../nbs/01_contents.ipynb #b9aa199e
 @patch
 def ls(self:Jupyter,
-       path:str='', # the directory, relative to the server's root ('' is the root)
+       path:str='', # the directory, relative to the server's root ('' is the root); or a file
       ) -> list:
-    "The entries of the directory `path` (models without content), sorted by name"
-    return _decode(self._contents(path, query={'type': 'directory', 'content': 1}, kind='directory')).content
+    "The entries of the directory `path` (models without content) by name; of a file, `[its model]`"
+    q = {'type': 'directory', 'content': 1}
+    try: return _decode(self._contents(path, query=q, kind='directory')).content
+    except RequestError as e: err = e   # (400: not a directory)
+    m = self._model(path, hash=False) if err.status == 400 else None
+    if m is None or m.type == 'directory': raise err
+    return [m]
 
 # %% ../nbs/01_contents.ipynb #16fde99a
 @patch
@@ -174,7 +180,7 @@ def new(self:Jupyter,
         ext:str=None, # for a file: its extension, e.g. '.py' (default: none)
        ) -> AttrDict:
     "Create an untitled notebook, file or directory in `path`; the server picks the name ('Untitled.ipynb')"
-    if type not in _TYPES: raise ValueError(f"type must be one of {_TYPES}, not {type!r}")
+    if type not in _TYPES: raise ArgumentError(f"type must be one of {_TYPES}, not {type!r}")
     m = self._contents(path, 'POST', data={'type': type, **({'ext': ext} if ext else {})})
     _remember(self, m.path, m)
     return m
@@ -188,6 +194,10 @@ def get(self:Jupyter,
         format:str=None, # for a file: 'text' (a str) or 'base64' (bytes); default: text if it is UTF-8, else bytes
        ) -> AttrDict:
     "The model of `path`, its content a validated `NotebookNode`, a `str` or `bytes`; remembered for `save`"
+    if type not in (None, *_TYPES):
+        raise ArgumentError(f"type must be one of {_TYPES} or None, not {type!r}")
+    if format not in (None, 'text', 'base64'):
+        raise ArgumentError(f"format must be 'text', 'base64' or None, not {format!r}")
     m = self._model(path, content=content, type=type, format=format)
     _remember(self, path, m)
     return _decode(m, f"GET {self.url}{_api(path)}")
@@ -210,13 +220,14 @@ def _to_model(content) -> dict:
     if isinstance(content, dict):  # a NotebookNode, or a dict in notebook form
         try: nb = as_notebook(content)
         except ValueError as e:
-            raise ValueError(f"Not saved: not a valid notebook ({e}). "
-                             "nbformat.validate(nb) shows where.") from None
+            raise ArgumentError(f"Not saved: not a valid notebook ({e}). "
+                                "nbformat.validate(nb) shows where.") from None
         return dict(type='notebook', format='json', content=nb)
     if isinstance(content, str): return dict(type='file', format='text', content=content)
     if isinstance(content, (bytes, bytearray, memoryview)):
         return dict(type='file', format='base64', content=base64.b64encode(content).decode('ascii'))
-    raise TypeError(f"save takes a notebook (a NotebookNode or dict), a str or bytes, not {type(content).__name__}")
+    raise ArgumentTypeError(f"save takes a notebook (a NotebookNode or dict), a str or bytes, not "
+                            f"{type(content).__name__}")
 
 # %% ../nbs/01_contents.ipynb #4d451677
 @patch
@@ -224,7 +235,7 @@ def _check_unchanged(self:Jupyter, path, overwrite=False, verb='PUT'):
     "The model of `path` (None if none); `ConflictError` if writing would replace content this client has not seen"
     try: cur = self._model(path)
     except NotFoundError: return None  # nothing there to lose
-    if cur.type == 'directory': raise IsADirectoryError(f"Not saved: {path!r} is a directory.")
+    if cur.type == 'directory': raise ArgumentError(f"Not saved: {path!r} is a directory.")
     seen,url = self.seen.get(_key(path)), self.url + _api(path)
     if overwrite: return cur
     if seen is None:
@@ -379,9 +390,10 @@ def _create(self:Jupyter, path, model) -> tuple:
     except BaseException as e:
         self._delete_quietly(tmp)
         if not isinstance(e, ConflictError): raise
-    raise ConflictError(f"Not saved: {path!r} was created on the server by another client a moment ago. Read it with "
-                        f"get({path!r}) and merge, or save again with overwrite=True to replace it.", method='PUT',
-                        url=self.url + _api(path))
+    advice = Advice('Read it with {get} and merge, or save again with {overwrite} to replace it.',
+                    get=path, overwrite=True)
+    raise ConflictError(f"Not saved: {path!r} was created on the server by another client just "
+                        "now.", method='PUT', url=self.url + _api(path), advice=advice)
 
 # %% ../nbs/01_contents.ipynb #41973a88
 @patch
@@ -406,7 +418,8 @@ def save(self:Jupyter,
         ) -> AttrDict:
     "Save `content` to `path`, refusing with `ConflictError` to overwrite changes made on the server since it was read"
     if str(path).endswith('/') or not _key(path):
-        raise ValueError(f"Not saved: {str(path)!r} names a directory. Give the path of a file or notebook.")
+        raise ArgumentError(f"Not saved: {str(path)!r} names a directory. Give the path of a file "
+                            "or a notebook.")
     path,model = _check_path(path),_to_model(content)
     try:
         me,_ = self._lock(path)   # other minijup clients wait here: they check and write one after the other
@@ -550,6 +563,69 @@ def file_hash(path, algorithm:str) -> str:
         while b := f.read(2**20): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/01_contents.ipynb #4fc8846e
+class _LocalFile:
+    "A local file open for an upload, with its state then: `unchanged` says if it is still that"
+    _RACY = 2.0   # seconds: a change this soon after another may leave the file's times the same
+    def __init__(self, path):
+        self.path,err = Path(path),None
+        try: self.f = open(self.path, 'rb')
+        except FileNotFoundError:
+            where = '' if self.path.is_absolute() else f" (relative to {os.getcwd()!r})"
+            err = NotFoundError(f"Not uploaded: {str(path)!r} does not exist on this machine"
+                                f"{where}.")
+        except IsADirectoryError:
+            err = ArgumentError(f"Not uploaded: {str(path)!r} is a folder; upload its files.")
+        if err is not None: raise err
+        self.st,self.t0 = os.fstat(self.f.fileno()),time.time()
+        self.size = self.st.st_size
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.f.close()
+    def digest(self, algorithm:str='sha256') -> str:
+        "The hex digest of the file's content now, read from its start"
+        self.f.seek(0); h = hashlib.new(algorithm)
+        while b := self.f.read(2**20): h.update(b)
+        return h.hexdigest()
+    def unchanged(self, sha256:str) -> bool:
+        "Is the file still what was read (hash `sha256`)? By its size and times, else by content"
+        st = os.fstat(self.f.fileno())
+        if (st.st_size, st.st_mtime_ns) != (self.st.st_size, self.st.st_mtime_ns): return False
+        settled = self.t0 - st.st_ctime_ns / 1e9 > self._RACY
+        if st.st_ctime_ns == self.st.st_ctime_ns and settled: return True
+        return self.digest() == sha256
+    def changed(self) -> JupyterError:
+        "The error that says the file changed while it was uploaded"
+        return JupyterError(f"Not uploaded: {self.path.name!r} changed on this machine while it "
+            "was uploaded (is it being written?), so the server would hold neither its old content "
+            "nor its new one. Upload it again once it is no longer written to, or upload a copy.")
+
+# %% ../nbs/01_contents.ipynb #86ae4717
+class _Terminated(BaseException): "A SIGTERM, raised where the program is, so that it unwinds"
+
+@contextmanager
+def _sigterm_after_cleanup():
+    "Within it, a SIGTERM that would end the program unwinds as an exception first, then ends it"
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield; return   # (a program with a handler of its own is left to it)
+    def on_term(*a):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # (another one during the clean-up: ignored)
+        raise _Terminated()
+    signal.signal(signal.SIGTERM, on_term)
+    try: yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)   # cleaned up: the program ends now, by the SIGTERM
+        raise
+    finally: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+# %% ../nbs/01_contents.ipynb #c11228fe
+def _check_chunk_size(n):
+    "`ArgumentTypeError` unless the chunk size `n` is an int, `ArgumentError` unless it is > 0"
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise ArgumentTypeError(f"chunk_size must be a number of bytes, not {type(n).__name__}.")
+    if n < 1: raise ArgumentError(f"chunk_size must be at least 1 byte, not {n}.")
+
 # %% ../nbs/01_contents.ipynb #46522615
 def _transfer_error(e, what):
     "The `JupyterError` for a `requests` error `e` in the middle of a streamed transfer"
@@ -630,17 +706,20 @@ def _move_into_place(self:Jupyter, tmp, dest, overwrite):
 
 # %% ../nbs/01_contents.ipynb #1c5adf8d
 @patch
-def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
-    "Upload `local_path` in one request straight over `dest`, under its lock: the server replaces the file whole"
-    data = local_path.read_bytes()
+def _put_whole(self:Jupyter, lf:_LocalFile, dest:str, progress) -> AttrDict:
+    "Upload the local file `lf` in one request over `dest`, under its lock: replaced whole"
+    data = lf.f.read()
+    if len(data) != lf.size or not lf.unchanged(hashlib.sha256(data).hexdigest()):
+        raise lf.changed()
     with _bar(progress, len(data), dest) as bar:
         me,_ = self._lock(dest)
         try: m = self._contents(dest, 'PUT', data=dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii')))
         finally: self._unlock(dest, me)
         bar.update(len(data))
     if m.size != len(data):
-        raise JupyterError(f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of {local_path.name!r}. "
-                           "Try again.", method='PUT', url=self.url + _api(dest))
+        raise JupyterError(f"Not uploaded whole: the server holds {m.size} of the {len(data)} "
+                           f"bytes of {lf.path.name!r}. Try again.", method='PUT',
+                           url=self.url + _api(dest))
     m = self._model(dest)
     if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != hashlib.sha256(data).hexdigest():
         raise ConflictError(f"Uploaded, but not kept: another client wrote {dest!r} right after this upload. Look at it, "
@@ -650,17 +729,20 @@ def _put_whole(self:Jupyter, local_path:Path, dest:str, progress) -> AttrDict:
 
 # %% ../nbs/01_contents.ipynb #a1c0de07
 @patch
-def _send_chunks(self:Jupyter, local_path:Path, tmp:str, size:int, chunk_size:int, bar:Progress) -> tuple:
-    "PUT the `size` bytes of `local_path` to `tmp` in numbered chunks of `chunk_size`: (bytes read, their sha256, the last model)"
-    done,n,h = 0,max(1, -(-size // chunk_size)),hashlib.sha256()
-    with open(local_path, 'rb') as f, ThreadPoolExecutor(1) as pool:
-        def prepare():  # the next chunk is read, hashed and encoded in a thread while this one is sent
-            b = f.read(chunk_size); h.update(b)
+def _send_chunks(self:Jupyter, lf:_LocalFile, tmp:str, chunk_size:int, bar:Progress) -> tuple:
+    "PUT the local file `lf` to `tmp` in numbered chunks: (bytes read, their sha256, last model)"
+    size,done,h = lf.size,0,hashlib.sha256()
+    n = max(1, -(-size // chunk_size))
+    def want(i): return min(chunk_size, size - (i - 1) * chunk_size)   # the bytes of chunk `i`
+    with ThreadPoolExecutor(1) as pool:
+        def prepare(i):  # the next chunk is read, hashed and encoded while this one is sent
+            b = lf.f.read(want(i)); h.update(b)
             return len(b), base64.b64encode(b).decode('ascii')
-        nxt = pool.submit(prepare)
+        nxt = pool.submit(prepare, 1)
         for i in range(1, n + 1):
             k,content = nxt.result()
-            if i < n: nxt = pool.submit(prepare)
+            if k != want(i): raise lf.changed()   # it is shorter now
+            if i < n: nxt = pool.submit(prepare, i + 1)
             model = dict(type='file', format='base64', content=content)
             if n > 1: model['chunk'] = -1 if i == n else i
             m = self._contents(tmp, 'PUT', data=model)
@@ -670,17 +752,19 @@ def _send_chunks(self:Jupyter, local_path:Path, tmp:str, size:int, chunk_size:in
 
 # %% ../nbs/01_contents.ipynb #d1600e7e
 @patch
-def _check_upload(self:Jupyter, local_path:Path, tmp:str, size:int, done:int, h, m) -> AttrDict:
-    "The model of `tmp` once it is sure to hold `local_path` whole (`done` bytes read, `h` their sha256, `m` the last model)"
-    if done != size or m.size != size:
-        raise JupyterError(f"Not uploaded: {local_path.name!r} is {size} bytes, but {done} were read and the "
-                           f"server holds {m.size}. Did the local file change during the upload? Try again.")
+def _check_upload(self:Jupyter, lf:_LocalFile, tmp:str, done:int, h, m) -> AttrDict:
+    "The model of `tmp` once sure it holds `lf` (`done` bytes read, `h` their sha256, `m`: last)"
+    if done != lf.size or not lf.unchanged(h.hexdigest()): raise lf.changed()
+    if m.size != done:
+        raise JupyterError(f"Not uploaded: the server holds {m.size} of the {done} bytes of "
+                           f"{lf.path.name!r}. Try again.")
     m = self._model(tmp)
     if m.get('hash'):
-        mine = h.hexdigest() if m.hash_algorithm == 'sha256' else file_hash(local_path, m.hash_algorithm)
+        mine = h.hexdigest() if m.hash_algorithm == 'sha256' else lf.digest(m.hash_algorithm)
         if m.hash != mine:
-            raise JupyterError(f"Not uploaded: the file on the server does not have the {m.hash_algorithm} hash of "
-                               f"{local_path.name!r}. It was changed during the upload; try again.")
+            raise JupyterError(f"Not uploaded: the file on the server does not have the "
+                               f"{m.hash_algorithm} hash of {lf.path.name!r}. It was changed on "
+                               "the server during the upload; try again.")
     return m
 
 # %% ../nbs/01_contents.ipynb #4b11a90c
@@ -693,24 +777,25 @@ def upload(self:Jupyter,
            chunk_size:int=2**20, # bytes per request; the client's memory use is a few times this, not the file's size
           ) -> AttrDict:
     "Upload a local file of any size in chunks; it appears under its final name only once complete and verified"
-    local_path = Path(local_path)
-    size = local_path.stat().st_size
-    dest = self._upload_target(local_path.name, remote_path, overwrite)
-    if overwrite and size <= chunk_size: return self._put_whole(local_path, dest, progress)   # never leaves `dest` empty
-    tmp = _part_path(dest)
-    with _bar(progress, size, dest) as bar:
-        try:
-            done,h,m = self._send_chunks(local_path, tmp, size, chunk_size, bar)
-            m = self._check_upload(local_path, tmp, size, done, h, m)
-            me,now = self._lock(dest)   # the final renames and the clean-up, one minijup client at a time
+    _check_chunk_size(chunk_size)
+    with _LocalFile(local_path) as lf, _sigterm_after_cleanup():
+        dest = self._upload_target(lf.path.name, remote_path, overwrite)
+        if overwrite and lf.size <= chunk_size:   # one request: it never leaves `dest` empty
+            return self._put_whole(lf, dest, progress)
+        tmp = _part_path(dest)
+        with _bar(progress, lf.size, dest) as bar:
             try:
-                self._clean_parts(dest, now, keep=tmp)
-                res = self._move_into_place(tmp, dest, overwrite)
-            finally: self._unlock(dest, me)
-        except BaseException as e:
-            self._delete_quietly(tmp)   # never there, or the server is gone: it is under its temporary name anyway
-            if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
-            raise
+                done,h,m = self._send_chunks(lf, tmp, chunk_size, bar)
+                m = self._check_upload(lf, tmp, done, h, m)
+                me,now = self._lock(dest)   # the renames and clean-up: one client at a time
+                try:
+                    self._clean_parts(dest, now, keep=tmp)
+                    res = self._move_into_place(tmp, dest, overwrite)
+                finally: self._unlock(dest, me)
+            except BaseException as e:
+                self._delete_quietly(tmp)   # (if the server is gone: a temporary name anyway)
+                if isinstance(e, ServerError): raise _missing_dir(e, dest) from None
+                raise
     _remember(self, dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
     res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
     return res
@@ -727,12 +812,32 @@ def _local_target(remote_path, local_path) -> Path:
         raise ArgumentError(f"Not downloaded: {name!r} is not a local file name here.",
                             advice=Advice('Pass {local_path} to name it.', local_path=...))
     local = Path(local_path) if local_path is not None else Path(name)
-    return local / name if local.is_dir() else local
+    local = local / name if local.is_dir() else local
+    if not local.parent.is_dir():
+        raise NotFoundError(f"Not downloaded: the local folder {str(local.parent)!r} of "
+                            f"{str(local)!r} does not exist.")
+    return local
 
 # %% ../nbs/01_contents.ipynb #26800a38
 def _local_part(local:Path) -> Path:
     "A new temporary file beside `local`: '.NAME.PPPPPPPPRRRR.part', with this process's id (hex) and a random tag"
     return local.with_name(f'.{_stem(local.name, 19)}.{os.getpid():08x}{secrets.token_hex(2)}.part')
+
+# %% ../nbs/01_contents.ipynb #790ced8a
+def _exists_here(local:Path) -> ConflictError:
+    "The error for a download onto the local file `local`, which is there"
+    return ConflictError(f"Not downloaded: {str(local)!r} already exists on this machine.",
+                         advice=Advice('Pass {overwrite} to replace it.', overwrite=True))
+
+def _place(tmp:Path, local:Path, overwrite:bool):
+    "Move the checked download `tmp` to `local`; unless `overwrite`, never over a file"
+    if overwrite: return os.replace(tmp, local)
+    try: os.link(tmp, local); linked = True   # creates `local` only if it is not there, at once
+    except FileExistsError: linked = None
+    except OSError: linked = False   # a file system without hard links: look, then move
+    if linked is None or (linked is False and local.exists()): raise _exists_here(local)
+    if linked: tmp.unlink()
+    else: os.replace(tmp, local)
 
 # %% ../nbs/01_contents.ipynb #17751a0d
 def _clean_local_parts(local:Path):
@@ -795,27 +900,32 @@ def _check_download(self:Jupyter, remote_path, m, t, tmp:Path, done:int, h, veri
 @patch
 def download(self:Jupyter,
              remote_path:str, # the file on the server
-             local_path=None, # where to write it (replacing a file), or a directory to put it in; default: its name, here
+             local_path=None, # where to write it, or a directory for it; default: its name, here
              progress=True, # show a progress bar on stderr; or a function called as `progress(done, total)`
              verify=True, # True: size, unchanged `last_modified`, hash up to 16 MiB; 'hash': hash up to `_HASH_MAX`; False: size
              chunk_size:int=2**20, # bytes per read; the client's memory use is a few times this, not the file's size
+             overwrite:bool=False, # replace a local file that is there
             ) -> Path:
     "Download a file of any size, streamed from `/files/`; it appears at `local_path` only once complete and verified"
-    if verify not in (True, False, 'hash'): raise ValueError(f"verify must be True, False or 'hash', not {verify!r}.")
+    if verify not in (True, False, 'hash'):
+        raise ArgumentError(f"verify must be True, False or 'hash', not {verify!r}.")
+    _check_chunk_size(chunk_size)
     local = _local_target(remote_path, local_path)
+    if not overwrite and local.exists(): raise _exists_here(local)   # before anything is sent
     m = self._download_model(remote_path)
-    if m.type == 'directory': raise IsADirectoryError(f"Not downloaded: {remote_path!r} is a directory.")
+    if m.type == 'directory':
+        raise ArgumentError(f"Not downloaded: {remote_path!r} is a directory.")
     _clean_local_parts(local)
     tmp = _local_part(local)
     by_hash = bool(verify) and (m.size or 0) <= (_HASH_MAX if verify == 'hash' else _QUICK_HASH)
-    with _bar(progress, m.size, _key(remote_path)) as bar:
+    with _sigterm_after_cleanup(), _bar(progress, m.size, _key(remote_path)) as bar:
         try:
             with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for while the file is streamed
                 theirs = pool.submit(self._model, remote_path) if by_hash else None
                 done,h = self._stream(remote_path, m.size, tmp, chunk_size, bar, hashing=by_hash)
                 t = theirs.result() if theirs else m
             self._check_download(remote_path, m, t, tmp, done, h, verify)
-            os.replace(tmp, local)
+            _place(tmp, local, overwrite)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['PYTHON_WORDS', 'error_hooks', 'JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'RequestError',
            'ServerError', 'ResponseError', 'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'ArgumentError',
-           'Advice', 'split_token', 'quote_path', 'redact_tokens', 'Jupyter', 'wait_until', 'Progress', 'demo',
-           'LocalServer']
+           'ArgumentTypeError', 'Advice', 'split_token', 'quote_path', 'redact_tokens', 'Jupyter', 'wait_until',
+           'Progress', 'demo', 'LocalServer']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
-import os, sys, re, time, json, heapq, itertools, logging, signal, socket, threading
+import os, sys, re, time, json, html, heapq, itertools, logging, signal, socket, ssl, threading
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, quote, urlencode
 import requests, urllib3
@@ -36,10 +36,12 @@ class ConflictError(JupyterError): "A 409, or a save that would overwrite conten
 class RequestError(JupyterError): "Any other 4xx: the server refused the request as invalid"
 class ServerError(JupyterError): "A 5xx: the server failed while handling the request"
 class ResponseError(JupyterError): "The server answered, but not as a Jupyter API does (an HTML page, a redirect, a body cut short or too large)"
-class ConnectError(JupyterError, ConnectionError): "Nothing answered at the URL, or its TLS certificate could not be verified"
+class ConnectError(JupyterError, ConnectionError):
+    "Nothing answered at the URL, or TLS failed, or the URL's scheme is wrong"
 class JupyterTimeoutError(JupyterError, TimeoutError): "No answer within the timeout; also a builtin `TimeoutError`"
 class KernelDiedError(JupyterError): "The kernel died (or was shut down) under a running connection"
 class ArgumentError(JupyterError, ValueError): "An argument minijup cannot use (a path outside the root, a name that is no file name); also a `ValueError`"
+class ArgumentTypeError(ArgumentError, TypeError): "An argument of a type minijup cannot use"
 
 
 # %% ../nbs/00_core.ipynb #8dba79f2
@@ -77,8 +79,9 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     "Split `url` into the server's base URL and the token from its query"
     p = urlsplit(url.strip())
     if p.scheme not in ('http', 'https') or not p.hostname:
-        raise ValueError(f"Not a server URL: {p._replace(query='', fragment='').geturl()!r}. "
-                         "Give one like 'http://127.0.0.1:8888/' (optionally with '?token=...').")
+        shown = p._replace(query='', fragment='').geturl()
+        raise ArgumentError(f"Not a server URL: {shown!r}. Give one like 'http://127.0.0.1:8888/' "
+                            "(optionally with '?token=...').")
     token = dict(parse_qsl(p.query)).get('token') or None
     segs = p.path.split('/')
     for i,s in enumerate(segs):  # cut at a UI page: /lab, /tree/x.ipynb, /user/NAME/lab ...
@@ -122,6 +125,7 @@ class _Deadline:
     "The end of one call: in `seconds` (None: never; never later than an enclosing one) its connections are shut down"
     def __init__(self, seconds):
         self.seconds,self.conns,self.fired,self.done,self._lock = seconds,[],False,False,threading.Lock()
+        self.speaks = None   # the other scheme that a connection of the call found its port speaks
     def __enter__(self):
         self._outer,_calls.deadline = getattr(_calls, 'deadline', None),self
         mine,outer = None if self.seconds is None else time.monotonic()+self.seconds, self._outer and self._outer.end
@@ -177,9 +181,52 @@ class _Watched:
     def connect(self): self._watch(); super().connect(); self._watch()   # again: if it fired meanwhile, now there is a socket
     def request(self, *args, **kw): self._watch(); return super().request(*args, **kw)
 
+# %% ../nbs/00_core.ipynb #7794079d
+_TLS_PATIENCE = 1.0   # seconds a TLS handshake may go unanswered: then the port is asked
+
+def _speaks(host:str, port:int, scheme:str, timeout:float=1.0) -> bool:
+    "Does `host`:`port` answer `scheme` ('http': `GET /`; 'https': a TLS handshake)? No secret sent"
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            if scheme == 'https':
+                ctx = ssl.create_default_context()
+                ctx.check_hostname,ctx.verify_mode = False,ssl.CERT_NONE
+                ctx.wrap_socket(s, server_hostname=host).close()   # the handshake went through
+                return True
+            s.sendall(f'GET / HTTP/1.0\r\nHost: {host}\r\n\r\n'.encode())
+            head = s.recv(2048)
+    except (OSError, ValueError): return False
+    # (nginx, Apache answer plain HTTP on a TLS port: "plain HTTP request was sent to HTTPS port")
+    return head.startswith(b'HTTP/') and not re.search(rb'(?i)plain HTTP|HTTPS port|SSL', head)
+
+# %% ../nbs/00_core.ipynb #9aa6c176
+class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    "A watched https connection; if its TLS handshake goes unanswered, it asks the port about HTTP"
+    def _new_conn(self):
+        sock = super()._new_conn()
+        self._twin = socket.fromfd(sock.fileno(), sock.family, sock.type)   # (TLS does not take it)
+        return sock
+    def connect(self):
+        dl,lock,state,self._twin = getattr(_calls, 'deadline', None),threading.Lock(),{},None
+        def ask():
+            if not _speaks(self.host, self.port, 'http'): return
+            with lock:
+                if state: return   # the handshake went through meanwhile
+                if dl is not None: dl.speaks = 'http'
+                try: self._twin.shutdown(socket.SHUT_RDWR)   # the handshake fails now
+                except (OSError, AttributeError): pass
+        t = threading.Timer(_TLS_PATIENCE, ask)
+        t.daemon = True
+        if not self.proxy and self._tunnel_host is None: t.start()   # (not a proxy's port)
+        try: super().connect()
+        finally:
+            t.cancel()
+            with lock:
+                state['done'] = True
+                if self._twin is not None: self._twin.close()
+
 # %% ../nbs/00_core.ipynb #f2a5f24c
 class _HTTPConnection(_Watched, urllib3.connection.HTTPConnection): pass
-class _HTTPSConnection(_Watched, urllib3.connection.HTTPSConnection): pass
 class _HTTPPool(urllib3.HTTPConnectionPool): ConnectionCls = _HTTPConnection
 class _HTTPSPool(urllib3.HTTPSConnectionPool): ConnectionCls = _HTTPSConnection
 _POOLS = {'http': _HTTPPool, 'https': _HTTPSPool}
@@ -240,9 +287,18 @@ def redact(self:Jupyter, s) -> str:
 # %% ../nbs/00_core.ipynb #c0b8343d
 _log = logging.getLogger('minijup')
 
+# %% ../nbs/00_core.ipynb #311a5d8c
+def _page_text(page:str) -> str:
+    "What an HTML page says in a line: its <title>, or first heading, or text without styles"
+    def plain(s): return ' '.join(html.unescape(re.sub(r'<[^>]*>', ' ', s)).split())
+    for tag in ('title', 'h[1-6]'):
+        m = re.search(rf'(?is)<({tag})\b[^>]*>(.*?)</\1\s*>', page)
+        if m and (t := plain(m[2])): return t
+    return plain(re.sub(r'(?is)<(style|script)\b.*?</\1\s*>|<!--.*?-->', ' ', page))
+
 # %% ../nbs/00_core.ipynb #339eb453
 def _server_message(resp, token=None):
-    "The server's own explanation from an error response (`message` of its JSON, else its text), without the token"
+    "The server's words in an error answer (JSON's `message`, a page's title, text), no token"
     try: j = resp.json()
     except (ValueError, RecursionError): j = None
     if isinstance(j, dict):
@@ -250,7 +306,9 @@ def _server_message(resp, token=None):
         tb = [l for l in str(j.get('traceback') or '').splitlines() if l.strip()]
         return redact_tokens(f'{msg} ({tb[-1].strip()})' if tb else msg, token)[:1000]
     text = redact_tokens(resp.text or '', token)   # redact first, then cut: a cut token would escape the redaction
-    return re.sub(r'\s+', ' ', re.sub(r'<[^>]*>', ' ', text)).strip()[:200]
+    if 'html' in resp.headers.get('Content-Type', '').lower() or text.lstrip().startswith('<'):
+        text = _page_text(text)   # (redacted again below: a token in HTML entities is plain now)
+    return redact_tokens(' '.join(text.split()), token)[:200]
 
 # %% ../nbs/00_core.ipynb #025204e9
 _status_errors = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}
@@ -297,13 +355,21 @@ def _xsrf(self:Jupyter):
     return self.http.cookies.get('_xsrf', '')
 
 # %% ../nbs/00_core.ipynb #a1d0c004
-def _transport_error(e, verb, url, timeout, token, timed_out=False) -> JupyterError:
-    "The `JupyterError` for a request that got no whole answer: `e`, a `requests` exception, is not kept"
-    E,where,kw = requests.exceptions,f'{verb} {url}',dict(method=verb, url=url)
+def _transport_error(e, verb, url, timeout, token, timed_out=False, speaks=None) -> JupyterError:
+    "The `JupyterError` for a request with no whole answer (`speaks`: the URL in the right scheme)"
+    E,where,kw = requests.exceptions,f'{verb} {url}',dict(method=verb, url=url)   # (`e`: not kept)
+    if speaks:
+        said = 'plain HTTP, not HTTPS' if speaks.startswith('http:') else 'HTTPS, not plain HTTP'
+        return ConnectError(f"{where}: the server there speaks {said}. Try {speaks}", **kw)
     if timed_out or isinstance(e, E.ReadTimeout) or (isinstance(e, E.ConnectionError) and 'Read timed out' in str(e)):
         return JupyterTimeoutError(f"{where}: no answer within the timeout ({_limit(timeout)} s in all).",
             advice=Advice('Pass {client_timeout}, or check the server.', otherwise='Check the server.',
                           client_timeout=timeout), **kw)
+    if isinstance(e, E.SSLError) and 'certificate' not in str(e).lower():
+        why = re.search(r'\[SSL: \w+\][^(\'"]*', str(e))
+        why = why[0].strip() if why else type(e).__name__
+        return ConnectError(f"{where}: the TLS handshake failed ({why}). Is it an https server?",
+                            **kw)
     if isinstance(e, E.SSLError):
         return ConnectError(f"{where}: the server's TLS certificate could not be verified.", advice=Advice(
             'If it is signed by your own CA, pass {verify}.', verify='/path/to/ca.pem',
@@ -321,17 +387,38 @@ def _transport_error(e, verb, url, timeout, token, timed_out=False) -> JupyterEr
                             "URL right?", **kw)
     return JupyterError(f"{where} failed: {type(e).__name__}: {redact_tokens(e, token)[:300]}", **kw)
 
+# %% ../nbs/00_core.ipynb #099e2e83
+def _other_scheme(e, base:str, dl, http) -> str:
+    "`base` in the other scheme if the call (deadline `dl`, session `http`) failed for that"
+    p,E = urlsplit(base),requests.exceptions
+    other = 'http' if p.scheme == 'https' else 'https'
+    if dl.speaks != other:
+        proxied = http.proxies or (http.trust_env and requests.utils.get_environ_proxies(base))
+        if proxied: return None   # (the port is the proxy's)
+        if p.scheme == 'https':   # a TLS failure that is not about its certificate
+            wrong = isinstance(e, E.SSLError) and 'certificate' not in str(e).lower()
+        else: wrong = (isinstance(e, E.ConnectionError) and bool(e.args)   # no answer at all
+                       and isinstance(e.args[0], urllib3.exceptions.ProtocolError))
+        left = 1.0 if dl.end is None else min(1.0, dl.end - time.monotonic())
+        port = p.port or {'http': 80, 'https': 443}[p.scheme]
+        if not wrong or left <= 0 or not _speaks(p.hostname, port, other, left): return None
+    return urlunsplit(p._replace(scheme=other))
+
 # %% ../nbs/00_core.ipynb #a1d0c006
-def _read(resp, dl, limit:int) -> bool:
-    "Read the body of `resp` into it within the deadline `dl`; False if it is larger than `limit` bytes (not read then)"
+_ERROR_MAX = 16 * 2**10   # bytes of an error answer that are read: only its first words are shown
+
+def _read(resp, dl, limit:int, cut:bool=False) -> bool:
+    "Read `resp`'s body within the deadline `dl`; False if over `limit` bytes (`cut`: keep those)"
     size = resp.headers.get('Content-Length', '')
-    if size.isdigit() and int(size) > limit: return False
+    if not cut and size.isdigit() and int(size) > limit: return False
     n,body = 0,[]
-    for b in resp.iter_content(2**16):
+    for b in resp.iter_content(min(2**16, limit + 1)):
         n += len(b); body.append(b)
-        if n > limit: return False
+        if n > limit:
+            if not cut: return False
+            resp.close(); break   # the rest is never read: its connection goes
         if dl.expired: dl.fire(); break   # in case the watchdog's timer is late
-    resp._content,resp._content_consumed = b''.join(body),True
+    resp._content,resp._content_consumed = b''.join(body)[:limit],True
     return True
 
 # %% ../nbs/00_core.ipynb #fd12572d
@@ -344,14 +431,18 @@ def _too_large(verb, url, status, limit) -> JupyterError:
 # %% ../nbs/00_core.ipynb #77fce834
 @patch
 def _send(self:Jupyter, verb:str, url:str, raw:bool=False, timeout=None, **kw) -> requests.Response:
-    "One HTTP request within its deadline; the answer's body is read (at most `max_body` bytes) unless `raw` and 2xx"
+    "One HTTP request within its deadline; its body read (at most `max_body`) unless `raw` and ok"
     t,resp,err = timeout or self.timeout,None,None
     with _Deadline(_limit(t)) as dl:
         try:
             resp = self.http.request(verb, url, stream=True, timeout=t, verify=self.verify, allow_redirects=False, **kw)
-            if not (raw and 200 <= resp.status_code < 300) and not _read(resp, dl, self.max_body):
+            ok = 200 <= resp.status_code < 300
+            limit = self.max_body if ok else _ERROR_MAX   # (of an error, its first words)
+            if not (raw and ok) and not _read(resp, dl, limit, cut=not ok):
                 err = _too_large(verb, url, resp.status_code, self.max_body)
-        except requests.RequestException as e: err = _transport_error(e, verb, url, t, self._token, dl.fired)
+        except requests.RequestException as e:
+            speaks = _other_scheme(e, self.url, dl, self.http)
+            err = _transport_error(e, verb, url, t, self._token, dl.fired, speaks)
     if err is None and dl.fired: err = _transport_error(None, verb, url, t, self._token, True)
     if err is not None:   # raised here, outside the `except`, so that the requests exception is not its context
         if resp is not None: resp.close()

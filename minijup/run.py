@@ -371,7 +371,7 @@ def _download_outputs(self:Jupyter, cwd:str, patterns:list, dest:Path, skip=()) 
             if e.path in seen: continue
             seen.add(e.path)
             local.parent.mkdir(parents=True, exist_ok=True)
-            got.append(self.download(e.path, local, progress=False))
+            got.append(self.download(e.path, local, progress=False, overwrite=True))
         if not hits: none.append(given)
     return got,none
 
