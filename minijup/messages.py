@@ -7,7 +7,7 @@ __all__ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'WIDGET_STATE_MIME', 'new_msg', 'p
            'ExecutionError', 'ExecutionResult', 'output_from_msg', 'Displays', 'Widgets']
 
 # %% ../nbs/03a_messages.ipynb #907bde44
-import base64, json, struct, uuid, weakref
+import base64, json, re, struct, uuid, weakref
 from datetime import datetime, timezone
 import nbformat
 from fastcore.basics import patch
@@ -52,6 +52,23 @@ def _check_msg(msg) -> dict:
     if msg.get('channel') not in _CHANNELS: raise _malformed(f"unknown channel {str(msg.get('channel'))[:20]!r}")
     return msg
 
+# %% ../nbs/03a_messages.ipynb #01dc51e0
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')   # a surrogate code point, as JSON writes it
+_LONE_SURROGATE = re.compile('[\ud800-\udfff]')
+
+def _valid_text(o):
+    "`o`, decoded JSON, with each lone surrogate in its strings (keys too) replaced by U+FFFD"
+    if isinstance(o, str): return _LONE_SURROGATE.sub('\ufffd', o)
+    if isinstance(o, list): return [_valid_text(v) for v in o]
+    if isinstance(o, dict): return {_valid_text(k): _valid_text(v) for k,v in o.items()}
+    return o
+
+def _loads(part):
+    "The JSON of a message part (str, or bytes of UTF-8), as valid text: see above"
+    text = part if isinstance(part, str) else part.decode('utf-8', 'replace')
+    o = json.loads(text)
+    return _valid_text(o) if _SURROGATE_ESCAPE.search(text) else o
+
 # %% ../nbs/03a_messages.ipynb #3af3ae11
 def _dumps(o): return json.dumps(o, default=str, separators=(',', ':')).encode()
 
@@ -75,7 +92,7 @@ def unpack_v1(data:bytes) -> dict:
         if offs[0] < 8 * (n + 1) or offs[-1] > len(data) or any(a > b for a,b in zip(offs, offs[1:])):
             raise ValueError('offsets out of order or outside the frame')
         parts = [data[a:b] for a,b in zip(offs, offs[1:])]
-        msg = {k: json.loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
+        msg = {k: _loads(p) for k,p in zip(('header','parent_header','metadata','content'), parts[1:5])}
         msg = dict(msg, channel=parts[0].decode(), buffers=parts[5:])
     except (struct.error, ValueError, RecursionError) as e: raise _malformed(e) from None
     return _check_msg(msg)
@@ -94,14 +111,14 @@ def pack_json(msg:dict):
 def unpack_json(data) -> dict:
     "A message from a default-protocol frame (JSON text, or binary with buffers); `ResponseError` if it holds none"
     try:
-        if isinstance(data, str): msg, bufs = json.loads(data), []
+        if isinstance(data, str): msg, bufs = _loads(data), []
         else:
             n = struct.unpack_from('!I', data)[0]
             if not 1 <= n <= len(data) // 4 - 1: raise ValueError(f'{n} offsets in a frame of {len(data)} bytes')
             offs = [*struct.unpack_from(f'!{n}I', data, 4), len(data)]
             if offs[0] < 4 * (n + 1) or any(a > b for a,b in zip(offs, offs[1:])): raise ValueError('offsets out of order')
             parts = [data[a:b] for a,b in zip(offs, offs[1:])]
-            msg, bufs = json.loads(parts[0]), parts[1:]
+            msg, bufs = _loads(parts[0]), parts[1:]
     except (struct.error, ValueError, RecursionError) as e: raise _malformed(e) from None
     if isinstance(msg, dict): msg['buffers'] = bufs
     return _check_msg(msg)
@@ -144,8 +161,8 @@ class ExecutionResult:
         return self
 
 # %% ../nbs/03a_messages.ipynb #e3087cc9
-_OUTPUT_KEYS = {'stream': ('name', 'text'), 'display_data': ('data', 'metadata'),
-                'execute_result': ('data', 'metadata', 'execution_count'), 'error': ('ename', 'evalue', 'traceback')}
+_OUTPUT_KEYS = {'stream': ('name', 'text'), 'display_data': ('metadata', 'data'),   # nbformat's order (see above)
+                'execute_result': ('metadata', 'data', 'execution_count'), 'error': ('ename', 'evalue', 'traceback')}
 
 def output_from_msg(msg:dict) -> nbformat.NotebookNode:
     "The nbformat output node of an iopub `stream`, `display_data`, `execute_result` or `error` message"
