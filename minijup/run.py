@@ -288,9 +288,7 @@ def run_notebook(self:Jupyter,
                                     kernel_name, record_timing, on_cell, kernels, on_output=on_output,
                                     parameters=parameters, report_mode=report_mode)
     except BaseException as e:   # a run that stopped is saved as far as it ran, marked, where it would have been
-        if save and getattr(e, 'nb', None) is not None:
-            try: self.save_executed(m.path, e.nb, output_path); _saved(e, output_path or m.path)
-            except Exception as err: _saved(e, None, err)
+        if save: self.save_failed(m.path, e, output_path)
         raise
     if save: self.save_executed(m.path, nb, output_path)
     return nb
@@ -309,6 +307,20 @@ def save_executed(self:Jupyter,
                             "that.", advice=Advice('{save_elsewhere}.', save_elsewhere=...), status=e.status, method=e.method, url=e.url)
         err.nb = nb
     raise err
+
+# %% ../nbs/05_run.ipynb #3941fae4
+@patch
+def save_failed(self:Jupyter,
+                path:str, # the notebook that was run, as read by this client
+                err:BaseException, # what stopped the run, with the notebook as far as it ran in `.nb`
+                output_path:str=None, # where the executed notebook was to be saved instead of over `path`
+               ) -> str:
+    "Save the notebook of a run that stopped (`err.nb`) as `save_executed` would; where it was saved (also `err.saved`), or None"
+    if getattr(err, 'nb', None) is None: return None
+    try: self.save_executed(path, err.nb, output_path)
+    except Exception as e: _saved(err, None, e); return None
+    _saved(err, output_path or path)
+    return output_path or path
 
 # %% ../nbs/05_run.ipynb #5878042c
 @patch
