@@ -55,7 +55,8 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
         if on_cell: on_cell(i, cell)
     out = (lambda i, o: on_output(item, i, o)) if on_output else None   # which notebook it came from
     if isinstance(item, Path):   # from memory, in the root or cwd=
-        return jp.run_local_notebook(item, download=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
+        return jp.run_local_notebook(item, download=save, on_cell=cb, kernels=kernels,
+                                     on_output=out, **kw)
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
 
 
@@ -160,11 +161,12 @@ def close(self:WarmKernels):
 
 # %% ../nbs/08_parallel.ipynb #a23f9d49
 def _full(e:JupyterError) -> bool:
-    "Does `e` say that the server has no room for one more kernel now (429, 503, or a gateway's 403 'Resource Limit')?"
-    return e.status in (429, 503) or (e.status == 403 and 'resource limit' in f'{e.reason} {e.message}'.lower())
+    "Does `e` say the server has no room for another kernel now (429, 503, a gateway's 403)?"
+    said = f'{e.reason} {e.message}'.lower()
+    return e.status in (429, 503) or (e.status == 403 and 'resource limit' in said)
 
 def _start_when_room(wk:WarmKernels, name:str, folder:str):
-    "Start a kernel for `wk`; while the server has no room for it, wait for room, as the batch allows (see above)"
+    "Start a kernel for `wk`; while the server has no room for it, wait, as the batch allows"
     delay,since = 0.25,time.monotonic()
     while True:
         try: return wk.jp.start_kernel(name, path=folder)
@@ -173,12 +175,15 @@ def _start_when_room(wk:WarmKernels, name:str, folder:str):
             err = e
         waiting,wk.waiting = wk.waiting,[]
         for fn,args in waiting: fn(*args)   # (the kernels this worker gave back: shut down now)
-        if wk.batch.holds(wk.jp.url, but=wk.jp): since = time.monotonic()   # they will give their places back
+        if wk.batch.holds(wk.jp.url, but=wk.jp): since = time.monotonic()   # (they make room)
         elif time.monotonic() - since > wk.batch.kernel_wait:
-            raise JupyterError(f"The server has no room for another kernel ({err.status} {err.reason}), and none of this "
-                               f"batch's kernels runs there to make room: waited {wk.batch.kernel_wait:g} s for one.",
-                               status=err.status, method=err.method, url=err.url, reason=err.reason,
-                               advice=Advice('Pass a smaller {jobs}, or a larger {kernel_wait}.', jobs=..., kernel_wait=...))
+            raise JupyterError(
+                f"The server has no room for another kernel ({err.status} {err.reason}), and "
+                "none of this batch's kernels runs there to make room: waited "
+                f"{wk.batch.kernel_wait:g} s for one.",
+                status=err.status, method=err.method, url=err.url, reason=err.reason,
+                advice=Advice('Pass a smaller {jobs}, or a larger {kernel_wait}.', jobs=...,
+                              kernel_wait=...))
         if wk.batch.cancel.wait(delay): raise _Cancelled('The batch was interrupted.')
         delay = min(delay * 2, 2)
 
@@ -201,7 +206,7 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
             t0 = time.monotonic()
             behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
             try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, _for_item(kw, i), kernels, on_output)
-            except Exception as e:   # (a notebook on the server that stopped: saved as far as it ran, as run_notebook saves it)
+            except Exception as e:   # (on the server, stopped: saved as run_notebook saves it)
                 if behind: saver.seen.update(jp.seen); saver.save_failed(items[i], e)
                 finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
@@ -238,7 +243,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the worker threads
                   on_output=None, # called as `on_output(path, index, out)` as each output arrives (a stream: its new text), from the workers
                   parameters=None, # papermill's parameters: one dict for every notebook, or a list of dicts, one per notebook
-                  kernel_wait:float=60, # seconds a notebook waits for room on a server that limits its kernels, none of them ours
+                  kernel_wait:float=60, # s to wait for room on a full server, none of it ours
                   **run_kwargs # passed to `run_notebook`: timeout, allow_errors, interrupt_on_timeout, kernel_name, ...
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` per notebook, in order"

@@ -15,37 +15,39 @@ from .core import *
 
 # %% ../nbs/05a_params.ipynb #362a7351
 def _py_str(x) -> str:
-    "`x` in double quotes, escaped as papermill escapes a string: a string, or the text of any other value"
+    "`x` in double quotes, escaped as papermill escapes a string: a string, or another value's text"
     s = str.__str__(x) if isinstance(x, str) else f'{x}'
     return '"' + s.encode('unicode_escape').decode('ascii').replace('"', '\\"') + '"'
 
 
 # %% ../nbs/05a_params.ipynb #4acd5570
 class ParametersError(JupyterError):
-    "Parameters that cannot be used: no translator, a name that is no variable's, a value too deep or too large, bad YAML"
+    "Parameters minijup cannot use: no translator, a bad name, a value too deep or big, bad YAML"
 
 # %% ../nbs/05a_params.ipynb #a82aebe9
 _MAX_DEPTH = 100
 
 def _as_data(v, depth:int=0):
-    "`v` as translators write it as data: None, bool, int, float, str, lists, dicts with str keys; anything else its text"
+    "`v` as data for a translator: None, bools, numbers, str, lists, dicts of str keys; else text"
     if depth > _MAX_DEPTH:
-        raise ParametersError(f"A parameter is nested more than {_MAX_DEPTH} deep (or holds itself): the kernel's "
-                              "parser would refuse it. Pass it as a file instead.")
+        raise ParametersError(f"A parameter is nested more than {_MAX_DEPTH} deep (or holds "
+                              "itself): the kernel's parser would refuse it. Pass it as a file.")
     if v is None or isinstance(v, bool): return v
     if isinstance(v, str): return str.__str__(v)   # (a subclass of these: its plain value)
     if isinstance(v, (int, float)): return int(v) if isinstance(v, int) else float(v)
     if isinstance(v, list): return [_as_data(x, depth + 1) for x in v]
-    if isinstance(v, dict): return {k if type(k) is str else f'{k}': _as_data(x, depth + 1) for k,x in v.items()}
+    if isinstance(v, dict):
+        return {k if type(k) is str else f'{k}': _as_data(x, depth + 1) for k,x in v.items()}
     return f'{v}'   # a tuple, a set, bytes, a date: its text, as papermill writes it
 
 # %% ../nbs/05a_params.ipynb #4c1f1364
 def python_value(v) -> str:
-    "Python source for the value `v`, as papermill's Python translator writes it, but every text escaped: data, never code"
+    "Python source for `v` as papermill's Python translator writes it, but every text escaped"
     def py(x):
         if isinstance(x, str): return _py_str(x)
         if isinstance(x, list): return '[' + ', '.join(map(py, x)) + ']'
-        if isinstance(x, dict): return '{' + ', '.join(f'{_py_str(k)}: {py(y)}' for k,y in x.items()) + '}'
+        if isinstance(x, dict):
+            return '{' + ', '.join(f'{_py_str(k)}: {py(y)}' for k,y in x.items()) + '}'
         if isinstance(x, float) and not math.isfinite(x):
             return "float('nan')" if math.isnan(x) else "float('-inf')" if x < 0 else "float('inf')"
         if isinstance(x, int) and not isinstance(x, bool):
@@ -58,50 +60,56 @@ def python_value(v) -> str:
 def python_parameters(parameters:dict, # names and values
                       comment:str='Parameters', # the comment on the first line
                      ) -> str:
-    "The injected cell's source for a Python kernel: a `# Parameters` comment, then `name = value` for each"
+    "The injected cell's source for a Python kernel: a `# Parameters` comment, then `name = value`s"
     for k in parameters:
         if not (isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k)):
-            raise ParametersError(f"{k!r} cannot be a parameter's name: it is the name of the variable it is assigned "
-                                  "to, so it must be a Python identifier (letters, digits and '_', not starting with a "
-                                  "digit, not a keyword).")
-    return ''.join([f'# {comment}'.strip() + '\n'] + [f'{k} = {python_value(v)}\n' for k,v in parameters.items()])
+            raise ParametersError(f"{k!r} cannot be a parameter's name: it names the variable "
+                                  "it is assigned to, so it must be a Python identifier (letters, "
+                                  "digits and '_', not starting with a digit, not a keyword).")
+    lines = [f'{k} = {python_value(v)}\n' for k,v in parameters.items()]
+    return ''.join([f'# {comment}'.strip() + '\n'] + lines)
 
 # %% ../nbs/05a_params.ipynb #43f054f1
 def _source(parameters:dict, language:str, kernel_name:str, comment:str) -> str:
-    "The injected cell's source, its size unchecked: Python here, another language with papermill's translators"
+    "The injected cell's source, its size unchecked: Python here, another language by papermill's"
     if (language or '').lower() == 'python': return python_parameters(parameters, comment)
-    if not language: raise ParametersError(f"The kernel {kernel_name!r} does not say its language, so minijup cannot write parameters for it.")
+    if not language:
+        raise ParametersError(f"The kernel {kernel_name!r} does not say its language, so minijup "
+                              "cannot write parameters for it.")
     try: from papermill.translators import translate_parameters
     except ImportError:
-        raise ParametersError(f"Parameters for a {language!r} kernel need papermill's translators: pip install papermill "
-                              "(minijup writes Python parameters itself).") from None
+        raise ParametersError(f"Parameters for a {language!r} kernel need papermill's translators: "
+                              "pip install papermill (minijup writes Python ones).") from None
     for k in parameters:
         if not (isinstance(k, str) and re.fullmatch(r'[A-Za-z_.][\w.]*', k)):
-            raise ParametersError(f"{k!r} cannot be a parameter's name: it is the name of the variable it is assigned to "
-                                  "(letters, digits, '_' and '.').")
+            raise ParametersError(f"{k!r} cannot be a parameter's name: it names the variable "
+                                  "it is assigned to (letters, digits, '_' and '.').")
     data = {k: _as_data(v) for k,v in parameters.items()}
     try: return translate_parameters(kernel_name, language, data, comment)
     except Exception as e:
-        raise ParametersError(f"papermill cannot write parameters for the {language!r} kernel {kernel_name!r}: {e}") from None
+        raise ParametersError(f"papermill cannot write parameters for the {language!r} kernel "
+                              f"{kernel_name!r}: {e}") from None
 
 # %% ../nbs/05a_params.ipynb #c5478798
-PARAMETERS_LIMIT = 10 * 2**20 - 2**16   # a server's largest kernel message (tornado's 10 MiB), less room for its header
+PARAMETERS_LIMIT = 10 * 2**20 - 2**16   # a server's largest kernel message (10 MiB), less a header
 
 def parameters_source(parameters:dict, # names and values
                       language:str, # the kernel's language (its `language_info.name`)
-                      kernel_name:str=None, # the kernelspec: papermill picks some translators by kernel
+                      kernel_name:str=None, # the kernelspec: papermill picks some translators by it
                       comment:str='Parameters', # the comment on the first line
                      ) -> str:
-    "The injected cell's source in the kernel's language: Python here, another language with papermill's translators"
+    "The injected cell's source in the kernel's language: Python here, another by papermill's"
     src = _source(parameters, language, kernel_name, comment)
     if (size := len(json.dumps(src))) <= PARAMETERS_LIMIT: return src
-    sizes = {k: len(json.dumps(_source({k: v}, language, kernel_name, ''))) for k,v in parameters.items()}
-    big = max(sizes, key=sizes.get)
-    mib = lambda n: f'{n / 2**20:.1f} MiB'
-    raise ParametersError(f"The parameter {big!r} is {mib(sizes[big])} written in the injected cell ({mib(size)} in "
-                          "all): more than a Jupyter Server takes in one kernel message (10 MiB, its "
-                          "websocket_max_message_size), so the run would fail. Not run.",
-                          advice=Advice('Put it in a file, send that with {inputs}, and read it in the notebook.', inputs=...))
+    sizes = {k: len(json.dumps(_source({k: v}, language, kernel_name, '')))
+             for k,v in parameters.items()}
+    big,mib = max(sizes, key=sizes.get),(lambda n: f'{n / 2**20:.1f} MiB')
+    raise ParametersError(
+        f"The parameter {big!r} is {mib(sizes[big])} written in the injected cell ({mib(size)} in "
+        "all): more than a Jupyter Server takes in one kernel message (10 MiB, its "
+        "websocket_max_message_size), so the run would fail. Not run.",
+        advice=Advice('Put it in a file, send that with {inputs}, and read it in the notebook.',
+                      inputs=...))
 
 # %% ../nbs/05a_params.ipynb #41c872ec
 def notebook_language(nb) -> str:
@@ -115,7 +123,7 @@ def _tagged(nb, tag:str) -> int:
 
 # %% ../nbs/05a_params.ipynb #0138b3d6
 def _parsed(src:str) -> tuple:
-    "The lines of Python source `src` and its top-level statements, the lines that do not parse blanked out"
+    "The lines of Python source `src`, and its top-level statements (lines that do not parse: out)"
     lines = ['' if l.lstrip().startswith(('%', '!')) else l for l in src.splitlines()]
     for _ in range(len(lines) + 1):
         try: return lines, ast.parse('\n'.join(lines)).body
@@ -128,7 +136,8 @@ def _flat(segment:str) -> str:
     "A value's source on one line, as papermill flattens it: each line stripped, comments left out"
     ls = segment.split('\n')
     if len(ls) == 1: return segment.strip()
-    try: toks = [t for t in tokenize.generate_tokens(StringIO(segment).readline) if t.type == tokenize.COMMENT]
+    try: toks = [t for t in tokenize.generate_tokens(StringIO(segment).readline)
+                 if t.type == tokenize.COMMENT]
     except (tokenize.TokenError, SyntaxError): toks = []
     for t in reversed(toks): ls[t.start[0] - 1] = ls[t.start[0] - 1][:t.start[1]]
     return ''.join(l.strip() for l in ls)
@@ -137,11 +146,13 @@ def _flat(segment:str) -> str:
 def _described(node, lines:list, src:str) -> list:
     "The parameters an assignment `node` defines: [(name, type, default, help)]"
     value,ann = node.value,getattr(node, 'annotation', None)
-    rest = lines[node.end_lineno - 1].encode()[node.end_col_offset:].decode(errors='replace').strip()
-    help = rest[1:].strip() if rest.startswith('#') else ''
+    rest = lines[node.end_lineno - 1].encode()[node.end_col_offset:].decode(errors='replace')
+    help = rest.strip()[1:].strip() if rest.strip().startswith('#') else ''
     typ = None
     if help.startswith('type:'): typ,_,help = help[5:].strip().partition(' '); help = help.strip()
-    if ann is not None: typ = ann.value if isinstance(ann, ast.Constant) and isinstance(ann.value, str) else ast.unparse(ann)
+    if ann is not None:
+        named = isinstance(ann, ast.Constant) and isinstance(ann.value, str)   # x: "int" = ...
+        typ = ann.value if named else ast.unparse(ann)
     def one(v):
         t = typ
         if t is None:
@@ -151,25 +162,27 @@ def _described(node, lines:list, src:str) -> list:
     res = []
     for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
         if isinstance(target, ast.Name): res.append((target.id, *one(value), help))
-        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
-            res += [(t.id, *one(v), help) for t,v in zip(target.elts, value.elts) if isinstance(t, ast.Name)]
+        elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+            if len(target.elts) != len(value.elts): continue
+            res += [(t.id, *one(v), help) for t,v in zip(target.elts, value.elts)
+                    if isinstance(t, ast.Name)]
     return res
 
 # %% ../nbs/05a_params.ipynb #141fa8d1
 def notebook_parameters(nb, # a `NotebookNode`
-                        language:str=None, # its kernel's language; default: the notebook's (Python if it says none)
+                        language:str=None, # its kernel's language; default: the notebook's/Python
                        ) -> dict:
-    "The parameters the cell tagged `parameters` defines, as papermill's `inspect_notebook` gives them; None without one"
+    "What the `parameters` cell sets, as papermill's `inspect_notebook` gives it; None without one"
     i = _tagged(nb, 'parameters')
     if i < 0: return None
     language = language or notebook_language(nb) or 'python'
     if language.lower() != 'python':
-        raise ParametersError(f"minijup reads the parameters of Python notebooks only, not of a {language!r} one.")
-    src = nb.cells[i].source
-    lines,body = _parsed(src)
+        raise ParametersError("minijup reads the parameters of Python notebooks only, not of a "
+                              f"{language!r} one.")
+    lines,body = _parsed(nb.cells[i].source)
     src = '\n'.join(lines)
-    found = [p for node in body if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
-             for p in _described(node, lines, src)]
+    found = [p for node in body if isinstance(node, (ast.Assign, ast.AnnAssign))
+             and node.value is not None for p in _described(node, lines, src)]
     return {n: dict(name=n, inferred_type_name=t, default=d, help=h) for n,t,d,h in found}
 
 # %% ../nbs/05a_params.ipynb #9ee3be87
@@ -181,19 +194,22 @@ def _recorded(v):
     return v if v is None or isinstance(v, (str, int, float)) else f'{v}'
 
 # %% ../nbs/05a_params.ipynb #3ea0809d
-class ParametersWarning(UserWarning): "papermill's warnings: a parameter the notebook does not take, a notebook with no `parameters` cell"
+class ParametersWarning(UserWarning):
+    "papermill's warnings: a parameter the notebook does not take, a notebook with no parameters"
 
 def _warn_unused(nb, parameters:dict, language:str):
-    "Warn, as papermill does, about parameters the `parameters` cell does not set, or a notebook without one"
+    "Warn, as papermill does, of parameters the `parameters` cell does not set, or of no such cell"
     try: known = notebook_parameters(nb, language)
     except ParametersError: return   # (another language: papermill cannot tell either)
     if known is None:
-        return warnings.warn("The notebook has no cell tagged 'parameters': the parameters are injected at its top, "
-                             "as papermill injects them.", ParametersWarning)
+        return warnings.warn("The notebook has no cell tagged 'parameters': the parameters are "
+                             "injected at its top, as papermill injects them.", ParametersWarning)
     unknown = [k for k in parameters if k not in known]
-    if unknown: warnings.warn(f"Passed unknown parameter{'s' * (len(unknown) > 1)} {', '.join(map(repr, unknown))}: "
-                              "the notebook's cell tagged 'parameters' does not set "
-                              f"{'them' if len(unknown) > 1 else 'it'} (injected all the same).", ParametersWarning)
+    if not unknown: return
+    many = len(unknown) > 1
+    warnings.warn(f"Passed unknown parameter{'s' * many} {', '.join(map(repr, unknown))}: the "
+                  f"notebook's cell tagged 'parameters' does not set {'them' if many else 'it'} "
+                  "(injected all the same).", ParametersWarning)
 
 # %% ../nbs/05a_params.ipynb #bd0684fe
 def parameterize_notebook(nb, # a `NotebookNode`, changed in place

@@ -24,14 +24,17 @@ def _snippet(source:str, n:int=40) -> str:
     return repr(s if len(s) <= n else s[:n-3] + '...')
 
 def _cell_name(index:int, source:str, count:int=None) -> str:
-    "A cell as messages name it: its place counted from 1, its `In [N]` once it ran, the start of its source"
-    return f"{'The cell' if index is None else f'Cell {index + 1}'} ({f'In [{count}]: ' if count else ''}{_snippet(source)})"
+    "A cell as messages name it: its place from 1, its `In [N]` once it ran, its source's start"
+    name = 'The cell' if index is None else f'Cell {index + 1}'
+    return f"{name} ({f'In [{count}]: ' if count else ''}{_snippet(source)})"
 
 # %% ../nbs/05_run.ipynb #6412e200
 class CellExecutionError(JupyterError):
-    "A cell raised and errors were not allowed: `cell_index` (from 0), `source`, `ename`, `evalue`, `traceback`, `nb`"
-    def __init__(self, cell_index:int, source:str, ename:str, evalue:str, traceback=None, nb=None, execution_count:int=None):
-        super().__init__(f"{_cell_name(cell_index, source, execution_count)} raised {ename}: {evalue}")
+    "A cell raised, errors not allowed: `cell_index` (from 0), `source`, `ename`, `evalue`, `nb`..."
+    def __init__(self, cell_index:int, source:str, ename:str, evalue:str, traceback=None, nb=None,
+                 execution_count:int=None):
+        name = _cell_name(cell_index, source, execution_count)
+        super().__init__(f"{name} raised {ename}: {evalue}")
         self.cell_index,self.source,self.ename,self.evalue,self.traceback,self.nb = cell_index,source,ename,evalue,traceback or [],nb
         self.execution_count = execution_count
 
@@ -83,7 +86,7 @@ def _arrived(r:ExecutionResult, out):
 
 # %% ../nbs/05_run.ipynb #0d58ed84
 def _count(r:ExecutionResult) -> int:
-    "The execution count of `r`: from its reply, else from the `execute_input` the kernel sent when it started the code"
+    "The execution count of `r`: from its reply, else from its `execute_input` (sent as it starts)"
     if r.execution_count: return r.execution_count
     return next((m['content'].get('execution_count') for m in r.messages
                  if m['header'].get('msg_type') == 'execute_input'), None)
@@ -112,7 +115,8 @@ def run_cell(self:KernelConnection,
     try: self.wait(r, timeout, interrupt_on_timeout)
     except JupyterTimeoutError as e:
         if not (interrupt_on_timeout and r.done):
-            raise CellTimeoutError(f"{_cell_name(index, cell.source, _count(r))} did not finish within {timeout} s"
+            name = _cell_name(index, cell.source, _count(r))
+            raise CellTimeoutError(f"{name} did not finish within {timeout} s"
                 f"{'; interrupting the kernel did not stop it' if interrupt_on_timeout else ''}.", index, cell.source,
                 advice=Advice('Pass a larger {timeout}, or {interrupt_on_timeout} to interrupt it and go on.',
                               timeout=..., interrupt_on_timeout=True)) from None
@@ -122,12 +126,12 @@ def run_cell(self:KernelConnection,
         err.cell_index,err.result = index,r
         raise err from None
     finally:
-        if _count(r): cell.execution_count = _count(r)   # (once the kernel started it: also when it did not finish)
+        if _count(r): cell.execution_count = _count(r)   # (once it started: finished or not)
     if record_timing: cell.metadata['execution'] = _timing(r)
     if r.status == 'error' and not allows:
         e = r.error or {}
-        raise CellExecutionError(index, cell.source, e.get('ename'), e.get('evalue'), e.get('traceback'),
-                                 execution_count=cell.execution_count)
+        raise CellExecutionError(index, cell.source, e.get('ename'), e.get('evalue'),
+                                 e.get('traceback'), execution_count=cell.execution_count)
     return r
 
 # %% ../nbs/05_run.ipynb #aae6bbc3
@@ -143,20 +147,22 @@ def _store_widget_state(k:KernelConnection, nb):
 
 # %% ../nbs/05_run.ipynb #c161cf84
 _ERROR_TAG = 'papermill-error-cell-tag'
-_ERROR_STYLE = 'style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; font-size:2em;"'
+_ERROR_STYLE = ('style="color:red; font-family:Helvetica Neue, Helvetica, Arial, sans-serif; '
+                'font-size:2em;"')
 
 def _mark_failed(nb, index:int):
-    "Mark `nb` as papermill marks a run that stopped at cell `index` (banner, anchor, metadata); cells not reached cleared"
+    "Mark `nb` as papermill marks a run stopped at cell `index`; clear the cells after it"
     cell = nb.cells[index]
-    cell.metadata['papermill'] = nbformat.from_dict({**cell.metadata.get('papermill', {}), 'exception': True, 'status': 'failed'})
+    pm = lambda meta, **kw: nbformat.from_dict({**meta.get('papermill', {}), **kw})
+    cell.metadata['papermill'] = pm(cell.metadata, exception=True, status='failed')
     for c in nb.cells[index + 1:]:
         if _runs(c): c.outputs,c.execution_count = [],None
-    nb.metadata['papermill'] = nbformat.from_dict({**nb.metadata.get('papermill', {}), 'exception': True})
-    tag = {'tags': [_ERROR_TAG]}
-    nb.cells.insert(index, nbformat.v4.new_markdown_cell(f'<span id="papermill-error-cell" {_ERROR_STYLE}>Execution using '
-                                                         'minijup encountered an exception here and stopped:</span>', metadata=tag))
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"<span {_ERROR_STYLE}>An Exception was encountered at '<a href="
-                                                     f"\"#papermill-error-cell\">In [{cell.execution_count}]</a>'.</span>", metadata=tag))
+    nb.metadata['papermill'] = pm(nb.metadata, exception=True)
+    md = lambda s: nbformat.v4.new_markdown_cell(s, metadata={'tags': [_ERROR_TAG]})
+    nb.cells.insert(index, md(f'<span id="papermill-error-cell" {_ERROR_STYLE}>Execution using '
+                              'minijup encountered an exception here and stopped:</span>'))
+    link = f'<a href="#papermill-error-cell">In [{cell.execution_count}]</a>'
+    nb.cells.insert(0, md(f"<span {_ERROR_STYLE}>An Exception was encountered at '{link}'.</span>"))
 
 def _unmark(nb):
     "Take out the marks of an earlier failed run: its two cells, and its `exception` flags"
@@ -183,7 +189,7 @@ def execute_notebook(self:KernelConnection,
         try:
             if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout, record_timing,
                                         on_output=on_output)
-        except BaseException as e:   # a cell raised, timed out, was interrupted; the kernel or the server went away
+        except BaseException as e:   # raised, timed out, interrupted; the kernel or server went
             _mark_failed(nb, i); e.nb = nb
             raise
         if on_cell: on_cell(i, cell)
@@ -206,9 +212,11 @@ class FreshKernels:
 
 # %% ../nbs/05_run.ipynb #736e50da
 def hide_inputs(nb):
-    "papermill's report mode: the input of each code cell hidden (`metadata.jupyter.source_hidden`); returns `nb`"
+    "papermill's report mode: each code cell's input hidden (`metadata.jupyter.source_hidden`)"
     for c in nb.cells:
-        if c.cell_type == 'code': c.metadata['jupyter'] = nbformat.from_dict({**c.metadata.get('jupyter', {}), 'source_hidden': True})
+        if c.cell_type != 'code': continue
+        jup = {**c.metadata.get('jupyter', {}), 'source_hidden': True}
+        c.metadata['jupyter'] = nbformat.from_dict(jup)
     return nb
 
 # %% ../nbs/05_run.ipynb #c4ba293f
@@ -225,11 +233,12 @@ def execute_notebook(self:Jupyter,
                      kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
                      on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
                      parameters:dict=None, # papermill's parameters, injected after the cell tagged `parameters` (see `params`)
-                     report_mode:bool=False, # hide the code cells' input, as papermill's report mode does (`hide_inputs`)
+                     report_mode:bool=False, # hide the code cells' input (papermill's report mode)
                     ) -> nbformat.NotebookNode:
     "Run the notebook `nb` on a new kernel in the server's folder `cwd`, with nbclient's semantics; returns `nb`"
     _unmark(nb)
-    if parameters and notebook_language(nb): parameters_source(parameters, notebook_language(nb), _kernel_name(nb))   # (bad ones: before a kernel starts)
+    if parameters and notebook_language(nb):   # (bad ones: refused before a kernel starts)
+        parameters_source(parameters, notebook_language(nb), _kernel_name(nb))
     kernels = kernels or FreshKernels(self)
     kern = kernels.get(kernel_name or _kernel_name(nb), cwd)
     try:
@@ -251,12 +260,13 @@ def _save_folder(jp:Jupyter, output_path:str):
     try: m = jp.get(folder, content=False)
     except NotFoundError: m = None
     if m is None or m.type != 'directory':
-        raise NotFoundError(f"Not run: there is no folder {folder!r} on the server to save {str(output_path)!r} in.",
-                            advice=Advice('Create it first with {mkdir}, or give {output_path} in a folder that exists.',
-                                          mkdir=folder, output_path=...))
+        raise NotFoundError(f"Not run: there is no folder {folder!r} on the server to save "
+                            f"{str(output_path)!r} in.", advice=Advice('Create it first with '
+                            '{mkdir}, or give {output_path} in a folder that exists.', mkdir=folder,
+                            output_path=...))
 
 def _saved(e, where:str, err=None):
-    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why it could not be"
+    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why not"
     e.saved = where
     if not isinstance(e, JupyterError): return   # (a KeyboardInterrupt: `e.saved` only)
     note = (f"The notebook as far as it ran was saved to {str(where)!r}." if where else
@@ -278,16 +288,17 @@ def run_notebook(self:Jupyter,
                  kernels=None, # where the kernel comes from: `.get(name, folder)`, `.connect(k)`, `.running(k)`, `.release(k)`
                  on_output=None, # called as `on_output(index, out)` as each output arrives (a stream: its new text)
                  parameters:dict=None, # papermill's parameters, injected after the cell tagged `parameters` (see `params`)
-                 report_mode:bool=False, # hide the code cells' input, as papermill's report mode does
+                 report_mode:bool=False, # hide the code cells' input (papermill's report mode)
                 ) -> nbformat.NotebookNode:
     "Run the notebook `path` on a new kernel on the server with nbclient's semantics; save and return it"
     m = self.get(path)
     if m.type != 'notebook': raise ValueError(f"{path!r} is not a notebook (it is a {m.type}).")
     if save and output_path: _save_folder(self, output_path)
-    try: nb = self.execute_notebook(m.content, posixpath.dirname(m.path), timeout, allow_errors, interrupt_on_timeout,
-                                    kernel_name, record_timing, on_cell, kernels, on_output=on_output,
-                                    parameters=parameters, report_mode=report_mode)
-    except BaseException as e:   # a run that stopped is saved as far as it ran, marked, where it would have been
+    try: nb = self.execute_notebook(m.content, posixpath.dirname(m.path), timeout, allow_errors,
+                                    interrupt_on_timeout, kernel_name, record_timing, on_cell,
+                                    kernels, on_output=on_output, parameters=parameters,
+                                    report_mode=report_mode)
+    except BaseException as e:   # stopped: saved as far as it ran, marked, where it would be
         if save: self.save_failed(m.path, e, output_path)
         raise
     if save: self.save_executed(m.path, nb, output_path)
@@ -312,10 +323,10 @@ def save_executed(self:Jupyter,
 @patch
 def save_failed(self:Jupyter,
                 path:str, # the notebook that was run, as read by this client
-                err:BaseException, # what stopped the run, with the notebook as far as it ran in `.nb`
-                output_path:str=None, # where the executed notebook was to be saved instead of over `path`
+                err:BaseException, # what stopped the run: the notebook as far as it ran in `.nb`
+                output_path:str=None, # where the executed notebook was to go, not over `path`
                ) -> str:
-    "Save the notebook of a run that stopped (`err.nb`) as `save_executed` would; where it was saved (also `err.saved`), or None"
+    "Save a stopped run's notebook (`err.nb`) as `save_executed` would; where to (`err.saved`)"
     if getattr(err, 'nb', None) is None: return None
     try: self.save_executed(path, err.nb, output_path)
     except Exception as e: _saved(err, None, e); return None
@@ -448,15 +459,17 @@ def _write_local(nb, out:Path, local:Path, seen:int):
     write_notebook(nb, out)
 
 def _check_output(out:Path):
-    "Refuse, before a run, a local output path that cannot be written: a folder, or one in a folder that is not there"
-    if out.is_dir(): raise ArgumentError(f"Not run: {str(out)!r} is a folder; give the executed notebook's file name.")
+    "Refuse, before a run, a local output path that cannot be written (a folder, or in none)"
+    if out.is_dir():
+        raise ArgumentError(f"Not run: {str(out)!r} is a folder; give the notebook a file name.")
     if not Path(os.path.realpath(out)).parent.is_dir():   # (through a link: its target's folder)
-        raise ArgumentError(f"Not run: there is no folder {str(out.parent)!r} on this machine to write {str(out)!r} in.",
-                            advice=Advice('Create it first, or give {output_path} in a folder that exists.', output_path=...))
+        raise ArgumentError(f"Not run: there is no folder {str(out.parent)!r} on this machine to "
+                            f"write {str(out)!r} in.", advice=Advice('Create it first, or give '
+                            '{output_path} in a folder that exists.', output_path=...))
 
 # %% ../nbs/05_run.ipynb #4219413d
 def _matches(jp:Jupyter, folder:str, name:str) -> list:
-    "The entries of the server folder `folder` that `name` matches: a name asked for directly, a glob among those listed"
+    "The entries of the server folder `folder` that `name` matches: a name asked for, or a glob"
     if not any(c in name for c in '*?['):
         try: return [jp.get(posixpath.join(folder, name), content=False)]
         except NotFoundError: return []
@@ -469,24 +482,27 @@ def _plain(name:str) -> bool:
 
 # %% ../nbs/05_run.ipynb #11c7ee68
 def _download_outputs(jp:Jupyter, cwd:str, patterns:list, dest:Path, skip=(), inputs=()) -> tuple:
-    "Download the files of `cwd` matching `patterns` into `dest`: (local paths, patterns that matched nothing, problems)"
+    "Download what `patterns` match in `cwd` into `dest`: (local paths, unmatched ones, problems)"
     got,none,bad,landed = [],[],[],{}
     for folder,name,given in patterns:
         named,hits,there = not any(c in name for c in '*?['),0,posixpath.join(cwd, folder, name)
         for e in _matches(jp, posixpath.join(cwd, folder), name):
             if e.type == 'directory':
-                if named: bad.append(f"{given!r} is a folder on the server (name the files in it: '{given}/*')")
+                if named: bad.append(f"{given!r} is a folder on the server (files: '{given}/*')")
                 continue
-            if not _plain(e.name): bad.append(f"the server listed {e.name!r}, which is no file name here"); continue
+            if not _plain(e.name):
+                bad.append(f"the server listed {e.name!r}, which is no file name here"); continue
             local = dest.joinpath(*folder.split('/'), e.name) if folder else dest/e.name
-            if local.resolve() in skip and not (named and there in inputs):   # (never the notebook; an input if named)
-                if named: bad.append(f"{given!r} would be written over the notebook here, so it was not"); hits += 1
+            if local.resolve() in skip and not (named and there in inputs):   # (an input if named)
+                if named: bad.append(f"{given!r} would be written over the notebook: it was not")
+                hits += named
                 continue
             hits += 1
-            same = [p for p,k in landed.items() if k == e.path or (local.exists() and os.path.samefile(local, p))]
+            same = [p for p,k in landed.items()
+                    if k == e.path or (local.exists() and os.path.samefile(local, p))]
             if same and landed[same[0]] != e.path:
-                bad.append(f"{landed[same[0]]!r} and {e.path!r} on the server would both be written to {str(local)!r}, "
-                           "so only the first was"); continue
+                bad.append(f"{landed[same[0]]!r} and {e.path!r} on the server would both be "
+                           f"written to {str(local)!r}, so only the first was"); continue
             if same: continue
             local.parent.mkdir(parents=True, exist_ok=True)
             got.append(jp.download(e.path, local, progress=False)); landed[str(local)] = e.path
@@ -497,7 +513,7 @@ def _download_outputs(jp:Jupyter, cwd:str, patterns:list, dest:Path, skip=(), in
 def write_notebook(nb, # a `NotebookNode`
                    path, # the local file: replaced whole, or left as it was; a link: its target
                   ) -> Path:
-    "Write `nb` to the local file `path` whole or not at all (a temporary file beside it, renamed over it), through a link"
+    "Write `nb` to the local file `path` whole or not at all (a temporary file renamed), via a link"
     path = Path(os.path.realpath(path))   # (a link stays a link: its target is written)
     tmp = path.with_name(f'.{path.name}.{secrets.token_hex(4)}.part')
     try:
@@ -518,16 +534,18 @@ def _delete_left(self:Jupyter, sent:list):
         except JupyterError: pass
 
 # %% ../nbs/05_run.ipynb #c035d0fd
-def _fetch_outputs(jp:Jupyter, nb, cwd:str, pats:list, dest:Path, skip:set, inputs:set, written:bool):
-    "Download what `pats` match; a pattern that matched nothing, or a problem, is a `NotFoundError` carrying `nb`"
+def _fetch_outputs(jp:Jupyter, nb, cwd:str, pats:list, dest:Path, skip:set, inputs:set, wrote:bool):
+    "Download what `pats` match; a pattern that matched nothing, a problem: an error with `nb`"
     _,none,bad = _download_outputs(jp, cwd, pats, dest, skip, inputs)
     if not (none or bad): return
-    said = [f"nothing in {cwd or 'the root'!r} on the server matched {', '.join(map(repr, none))}: it did not write "
-            "that there" + (" (or the server hides it: it serves hidden files, names starting with '.', only when "
-            "started with --ContentsManager.allow_hidden=True)" if any(n.startswith('.') or '/.' in n for n in none)
-            else '')] if none else []
-    err = (NotFoundError if none else JupyterError)(f"The notebook ran, but {'; '.join(said + bad)}. What matched was "
-                                                    f"downloaded{', and the executed notebook written' if written else ''}.")
+    hidden = any(n.startswith('.') or '/.' in n for n in none)
+    said = [f"nothing in {cwd or 'the root'!r} on the server matched {', '.join(map(repr, none))}: "
+            "it did not write that there" + (" (or the server hides it: it serves hidden files, "
+            "names starting with '.', only when started with --ContentsManager.allow_hidden=True)"
+            if hidden else '')] if none else []
+    err = (NotFoundError if none else JupyterError)(
+        f"The notebook ran, but {'; '.join(said + bad)}. What matched was downloaded"
+        f"{', and the executed notebook written' if wrote else ''}.")
     err.nb = nb
     raise err
 
@@ -548,7 +566,8 @@ def run_local_notebook(self:Jupyter,
     local = Path(local_path)
     try: nb = as_notebook(local.read_bytes(), repr(str(local)))   # a bad file fails here, before anything is uploaded
     except ValueError as e: raise ValueError(f"{str(local)!r} is not a valid notebook ({e}).") from None
-    out,dest = Path(output_path) if output_path else local,Path(outputs_dir) if outputs_dir else local.parent
+    out = Path(output_path) if output_path else local
+    dest = Path(outputs_dir) if outputs_dir else local.parent
     if download: _check_output(out)
     seen,(pats,cwd) = local.stat().st_mtime_ns,(_out_patterns(outputs),self._run_folder(cwd))
     ups = self._check_inputs(inputs, cwd)
@@ -559,7 +578,7 @@ def run_local_notebook(self:Jupyter,
     try:
         for (p,there),fp in zip(ups, fps): sent.append((there, *fp[1:])); self._put_new(p, there)
         self.execute_notebook(nb, cwd, **kwargs)
-    except BaseException as e:   # a run that stopped is written as far as it ran, marked, where it would have been
+    except BaseException as e:   # stopped: written as far as it ran, marked, where it would be
         if download and getattr(e, 'nb', None) is not None:
             try: _write_local(e.nb, out, local, seen); _saved(e, str(out))
             except Exception as err: _saved(e, None, err)
