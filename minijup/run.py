@@ -6,7 +6,7 @@
 __all__ = ['CellExecutionError', 'CellTimeoutError', 'FreshKernels', 'hide_inputs', 'write_notebook']
 
 # %% ../nbs/05_run.ipynb #a54e5d09
-import ast, base64, contextlib, fnmatch, os, posixpath, secrets, shutil, time
+import ast, base64, contextlib, fnmatch, hashlib, os, posixpath, secrets, shutil, time
 from datetime import datetime, timezone
 from pathlib import Path
 import nbformat
@@ -366,21 +366,27 @@ def _check_inputs(self:Jupyter, inputs, cwd:str) -> list:
     return res
 
 # %% ../nbs/05_run.ipynb #00f91a3c
-@patch
-def _put_new(self:Jupyter, local:Path, dest:str, chunk_size:int=2**20) -> dict:
-    "Write the local file `local` to the new server path `dest` with plain PUTs (no temporary files to delete)"
-    size,n = local.stat().st_size,0
-    with open(local, 'rb') as f:
-        while True:
-            b = f.read(chunk_size); n += 1
-            last = f.tell() >= size
-            model = dict(type='file', format='base64', content=base64.b64encode(b).decode('ascii'))
-            if n > 1 or not last: model['chunk'] = -1 if last else n
-            m = self('api/contents/' + quote_path(dest), 'PUT', data=model)
-            if last: break
-    if m.get('size') != size:
-        raise JupyterError(f"Not run: the server holds {m.get('size')} of the {size} bytes of the input {local.name!r}. Try again.")
-    return m
+def _put_new(jp:Jupyter, local:Path, dest:str, digest:str, chunk_size:int=2**20) -> dict:
+    "Write `local` to the new server path `dest` with plain PUTs, checked against its sha256 `digest`"
+    h,n = hashlib.sha256(),0
+    try:
+        with open(local, 'rb') as f:
+            size = os.fstat(f.fileno()).st_size
+            while True:
+                b = f.read(chunk_size); n += 1; h.update(b)
+                last = not b or f.tell() >= size
+                model = dict(type='file', format='base64', content=base64.b64encode(b).decode('ascii'))
+                if n > 1 or not last: model['chunk'] = -1 if last else n
+                m = jp('api/contents/' + quote_path(dest), 'PUT', data=model)
+                if last: break
+        if m.get('size') != size or h.hexdigest() != digest:
+            raise JupyterError(f"Not run: the input {str(local)!r} changed on this machine while it was uploaded. "
+                               "Run again once it is written.")
+        return m
+    except BaseException:   # (a refusal, Ctrl-C, SIGTERM in the command): no truncated copy is left under its name
+        try: jp('api/contents/' + quote_path(dest), 'DELETE', timeout=5)
+        except Exception: pass
+        raise
 
 # %% ../nbs/05_run.ipynb #ed6ca9b9
 def _kernel_cwd(k:KernelConnection) -> str:
@@ -576,7 +582,7 @@ def run_local_notebook(self:Jupyter,
     if tidy: kwargs['kernels'] = tidy
     sent = []
     try:
-        for (p,there),fp in zip(ups, fps): sent.append((there, *fp[1:])); self._put_new(p, there)
+        for (p,there),fp in zip(ups, fps): sent.append((there, *fp[1:])); _put_new(self, p, there, fp[2])
         self.execute_notebook(nb, cwd, **kwargs)
     except BaseException as e:   # stopped: written as far as it ran, marked, where it would be
         if download and getattr(e, 'nb', None) is not None:
