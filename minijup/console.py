@@ -44,18 +44,19 @@ class Console:
                  kernel_name:str=None, # the kernelspec of a new kernel (shut down on `close`); default: the server's
                  existing:str=None, # the id of a running kernel, or of a session, to attach to (left running on `close`)
                  stdin=None, # a function (prompt, password) -> str that answers `input()`; default: ask at the terminal
-                 files_dir:str=None, # where images and HTML are saved, and kept; default: $MINIJUP_CONSOLE_FILES, else a temporary folder removed on `close`
+                 files_dir:str=None, # where images and HTML are kept; default: $MINIJUP_CONSOLE_FILES, else a temporary folder, removed on `close`
                  file=None, # where outputs are printed; default: sys.stdout (stderr streams: sys.stderr)
                  color:bool=None): # print tracebacks in colour; default: when `file` is a terminal
         if existing and kernel_name: raise JupyterError('Give kernel_name (a new kernel) or existing (a running one), not both.')
         self.jp,self.stdin,self.file,self.color = jp,stdin,file,color
         self.files_dir = files_dir or os.environ.get('MINIJUP_CONSOLE_FILES') or None
-        self.keep_files = self.files_dir is not None   # a folder the user named is kept; a temporary one is not
+        self.keep_files = self.files_dir is not None   # (a folder the user named is kept)
         self.owned = not existing
         kernel = None if existing else jp.start_kernel(kernel_name)
         self.kernel_id = _find_kernel(jp, existing) if existing else kernel.id
         self.k,self.closed,self.exited,self.count,self._nfiles = None,False,False,0,0
-        self.status,self.next_input,self._printed,self.kernel_session = 0,None,{},None   # (session: see `check_kernel`)
+        self.status,self.next_input,self._printed = 0,None,{}
+        self.kernel_session = None   # the kernel process that answered last (see `check_kernel`)
         try:
             self.k = jp.connect(kernel or self.kernel_id)
             self.info = self.k.kernel_info()
@@ -70,10 +71,11 @@ class Console:
 # %% ../nbs/09_console.ipynb #89815f9c
 @patch
 def _kernel_history(self:Console, n:int=1000) -> list:
-    "The inputs the kernel remembers (its `history_request`), oldest first, without repeats in a row"
+    "The inputs the kernel remembers (`history_request`), oldest first, no repeats, the token redacted"
     try: h = self.k.history(n=n).get('history') or []
     except JupyterError: return []   # a kernel without history
-    lines = [e[2] for e in h if isinstance(e, (list, tuple)) and len(e) == 3 and isinstance(e[2], str) and e[2].strip()]
+    ok = lambda e: isinstance(e, (list, tuple)) and len(e) == 3 and isinstance(e[2], str) and e[2].strip()
+    lines = [self.jp.redact(e[2]) for e in h if ok(e)]
     return [l for i,l in enumerate(lines) if i == 0 or l != lines[i-1]]
 
 # %% ../nbs/09_console.ipynb #da04b149
@@ -94,11 +96,12 @@ def close(self:Console, quiet:bool=False):
     "Leave: close the connection; shut down a kernel the console started, leave one it attached to running"
     if self.closed: return
     self.closed = True
-    if self.files_dir is not None and not self.keep_files and Path(self.files_dir).is_dir():   # a temporary folder
-        n = sum(1 for _ in Path(self.files_dir).iterdir())
-        shutil.rmtree(self.files_dir, ignore_errors=True)
-        if not quiet and n: self.say(f'The {n} files saved from outputs were removed (set MINIJUP_CONSOLE_FILES=FOLDER '
-                                     'to keep them there).')
+    tmp = None if self.keep_files or self.files_dir is None else Path(self.files_dir)
+    if tmp is not None and tmp.is_dir():   # the temporary folder of the saved outputs
+        n = sum(1 for _ in tmp.iterdir())
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not quiet and n: self.say(f'The {n} files saved from outputs were removed '
+                                     '(set MINIJUP_CONSOLE_FILES=FOLDER to keep them there).')
     if self.k is not None: self.k.close()
     if self.owned:
         try: self.jp.shutdown_kernel(self.kernel_id)
@@ -159,22 +162,22 @@ def _token_of(jp:Jupyter) -> str:
 
 # %% ../nbs/09_console.ipynb #6590975e
 class StreamRedactor:
-    "Text that comes in pieces (a kernel's streams), each token replaced by `***` in the text the pieces make together"
+    "Text that comes in pieces (a kernel's streams), a token as `***` in the text they make together"
     def __init__(self, *tokens): # the secrets to hide (each also as percent-encoded)
-        self.forms = sorted({f for t in tokens if t for f in (t, quote(t, safe=''))}, key=len, reverse=True)
+        self.forms = sorted({f for t in tokens if t for f in (t, quote(t, safe=''))}, key=len)[::-1]
         self._rx = re.compile('|'.join(map(re.escape, self.forms))) if self.forms else None
-        self.pending = []   # [(key, text)] not shown yet: together they end with what could begin a token
+        self.pending = []   # [(key, text)] not shown yet: together, they could begin a token
 
     @classmethod
-    def of(cls, jp:Jupyter): "A `StreamRedactor` of the token of the client `jp`"; return cls(_token_of(jp))
+    def of(cls, jp:Jupyter): "A `StreamRedactor` of the token of `jp`"; return cls(_token_of(jp))
 
     def feed(self, key, text:str) -> list:
-        "`text` of `key` (e.g. 'stdout') came: the pieces `[(key, text)]` to show now (an end that could begin a token waits)"
+        "`text` of `key` (e.g. 'stdout') came: the pieces `[(key, text)]` to show now"
         self.pending.append((key, text))
         return self._release(final=False)
 
     def flush(self) -> list:
-        "The pieces held back, to show at the end (of the execution, or before another output): they begin no token"
+        "The pieces held back, to show at the end (of the execution, or before another output)"
         return self._release(final=True)
 
     def _release(self, final:bool) -> list:
@@ -188,7 +191,7 @@ class StreamRedactor:
             for s,e in spans:
                 if e <= a or s >= stop: continue
                 if s > i: parts.append(text[i:s])
-                if s >= a: parts.append('***')   # (a token is shown as *** in the piece where it begins)
+                if s >= a: parts.append('***')   # (in the piece where the token begins)
                 i = max(i, min(e, stop))
             if stop > i: parts.append(text[i:stop])
             if parts: out.append((key, ''.join(parts)))
@@ -197,21 +200,22 @@ class StreamRedactor:
         return out
 
     def _held(self, text:str, start:int) -> int:
-        "Where the end of `text` (after `start`) that could begin a token begins; `len(text)`: nothing to hold"
+        "Where the end of `text` (after `start`) that could begin a token begins; `len(text)`: none"
         for n in range(min(len(text) - start, len(self.forms[0]) - 1), 0, -1):
             if any(f.startswith(text[-n:]) for f in self.forms): return len(text) - n
         return len(text)
 
 # %% ../nbs/09_console.ipynb #18283916
 class RedactedOutputs:
-    "The outputs of one execution as they come, as a reader may see them: the client's token shown as `***`"
+    "The outputs of one execution as they come, as a reader sees them: the client's token as `***`"
     def __init__(self, jp:Jupyter): # the client whose token is hidden
         self.redact,self.streams,self._fed = jp.redact,StreamRedactor.of(jp),{}
 
     def feed(self, o) -> list:
-        "The outputs to show now that `o` came (or grew, for a stream): copies, a stream's growing with its text let through"
+        "The outputs to show now that `o` came (or grew): copies; a stream's grows as `o` does"
         if o.output_type != 'stream': return self.flush() + [redact_all(o, self.redact)]
-        raw,shown,n = self._fed.get(id(o)) or (o, type(o)(output_type='stream', name=o.name, text=''), 0)
+        new = type(o)(output_type='stream', name=o.name, text='')
+        _,shown,n = self._fed.get(id(o)) or (o, new, 0)
         self._fed[id(o)] = (o, shown, len(o.text))
         return self._grown(self.streams.feed(shown, o.text[n:]))
 
@@ -247,7 +251,8 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
     self._printed,res,shown = {},None,RedactedOutputs(self.jp)
     try:
         try:
-            res = self.k.submit(code, stdin=self._input, on_output=lambda o: [self.show(x) for x in shown.feed(o)])
+            show = lambda o: [*map(self.show, shown.feed(o))]
+            res = self.k.submit(code, stdin=self._input, on_output=show)
             self.k.wait(res)
         finally:
             for o in shown.flush(): self.show(o)
@@ -272,9 +277,10 @@ def _after(self:Console, res):
     if res is None or res.reply is None: return
     if isinstance(res.execution_count, int): self.count = res.execution_count
     for p in res.reply.get('payload') or []:
-        if p.get('source') == 'page': self.say(self.jp.redact(p.get('data', {}).get('text/plain', '')))
+        text = self.jp.redact(p.get('text') or (p.get('data') or {}).get('text/plain') or '')
+        if p.get('source') == 'page': self.say(text)
         elif p.get('source') == 'ask_exit': self.exited = True
-        elif p.get('source') == 'set_next_input': self.next_input = self.jp.redact(p.get('text', ''))
+        elif p.get('source') == 'set_next_input': self.next_input = text
 
 # %% ../nbs/09_console.ipynb #0a0bb3e7
 @patch
@@ -312,10 +318,10 @@ def _kernel_gone(self:Console) -> bool:
 # %% ../nbs/09_console.ipynb #871d1eab
 @patch
 def check_kernel(self:Console, again:bool=True) -> bool:
-    "Say `Kernel restarted` (and return True) if the kernel restarted since the console's last code: it died, or was restarted"
+    "Has the kernel restarted (it died, or another client restarted it) since the last code? Say so"
     try: r = self.k.execute('', silent=True, store_history=False, timeout=2)
-    except JupyterTimeoutError: return False   # busy with another client's code: the next check knows
-    except KernelDiedError:   # what the restart left on the connection ended the question: ask the new kernel
+    except JupyterTimeoutError: return False   # busy with another client's code: the next one tells
+    except KernelDiedError:   # what the restart left on the connection ended the question: again
         return again and not self.k.closed and self.check_kernel(again=False)
     except JupyterError: return False   # (the code's own run says what is wrong)
     known = self.kernel_session
@@ -323,7 +329,8 @@ def check_kernel(self:Console, again:bool=True) -> bool:
                                 if m['header'].get('msg_type') == 'execute_reply'), None)
     if None in (known, self.kernel_session) or known == self.kernel_session: return False
     self.count = 0
-    self.say('Kernel restarted: it died, or another client restarted it; its variables and imports are gone.')
+    self.say('Kernel restarted: it died, or another client restarted it; '
+             'its variables and imports are gone.')
     return True
 
 # %% ../nbs/09_console.ipynb #d715adc4

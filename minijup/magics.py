@@ -25,10 +25,11 @@ class RemoteUsageError(JupyterError, UsageError):
     def _render_traceback_(self): return [f'{type(self).__name__}: {self.say(MAGIC_WORDS)}']
 
 # %% ../nbs/10_magics.ipynb #7766676e
-MAGIC_WORDS = {   # how the magics say what the library's advice concerns (the rest has no word: its `otherwise`)
+MAGIC_WORDS = {   # how the magics say what advice concerns (no word for an argument: its `otherwise`)
     'token': 'the token in the URL (?token=...) or a file (%remote URL --token-file PATH)',
-    'kernel_name': '%remote URL --kernel NAME', 'cwd': '%remote URL --cwd FOLDER', 'timeout': '%%remote --timeout SECONDS',
-    'pickled': '--pickle', 'result': 'The outputs so far are above',
+    'kernel_name': '%remote URL --kernel NAME', 'cwd': '%remote URL --cwd FOLDER',
+    'timeout': '%%remote --timeout SECONDS', 'pickled': '--pickle',
+    'result': 'The outputs so far are above',
     'connect': 'Run %remote URL_OR_ENV again: it starts a new kernel'}
 
 # %% ../nbs/10_magics.ipynb #7b0fe964
@@ -56,8 +57,18 @@ def server_url(name:str # a server URL, or the name of an environment variable t
     raise RemoteUsageError(f"{name.split('?')[0]!r} is neither a server URL (http://host:port/) nor the name of a set "
                            "environment variable: give one of those, e.g. %remote JUPYTER_URL.")
 
+# %% ../nbs/10_magics.ipynb #22298c5f
+def _folder(jp:Jupyter, path:str):
+    "Check that `path` is a folder on the server of `jp`; else a `RemoteUsageError`"
+    try: m = jp.get(path, content=False)
+    except NotFoundError: m = None
+    if m is None or m.type != 'directory':
+        raise RemoteUsageError(f'{path!r} on the server is a file, not a folder.' if m else
+                               f'There is no folder {path!r} on the server.',
+                               advice=Advice("Give a folder (from the server's root) as {cwd}.", cwd=path))
+
 # %% ../nbs/10_magics.ipynb #1abdac67
-EXIT_TIMEOUT = 3   # seconds the server gets to shut the kernel down at the end of the Python process
+EXIT_TIMEOUT = 3   # seconds the server has to shut the kernel down at the end of the process
 
 class Remote:
     "A kernel started on a Jupyter Server for this notebook: `%%remote` cells run on it"
@@ -65,12 +76,10 @@ class Remote:
                  url:str=None, # the server's URL, maybe with `?token=...`; default: $JUPYTER_URL
                  token:str=None, # the token; default: the URL's, then $JUPYTER_TOKEN
                  kernel_name:str=None, # the kernelspec to start; default: the server's default
-                 cwd:str=None, # the kernel's working folder, relative to the server's root; default: as `start_kernel`
+                 cwd:str=None, # the kernel's working folder, relative to the server's root
                 ):
         self.jp = Jupyter(url, token=token)
-        if cwd and self.jp.get(cwd, content=False).type != 'directory':
-            raise RemoteUsageError(f'{cwd!r} is a file on the server, not a folder.', advice=Advice(
-                'Give a folder as {cwd}.', cwd=cwd))
+        if cwd: _folder(self.jp, cwd)
         self.kernel = self.jp.start_kernel(kernel_name, path=cwd or None)
         try: self.k = self.jp.connect(self.kernel)
         except BaseException: self.jp.close(); raise
@@ -87,13 +96,15 @@ class Remote:
         self.jp.close()
 
     def _at_exit(self):
-        "At the end of the process: shut the kernel down, giving the server `EXIT_TIMEOUT` s; say what is left"
+        "At the end of the process: shut the kernel down within `EXIT_TIMEOUT` s; say what is left"
         self.jp.timeout = EXIT_TIMEOUT
         try: self.jp.close()
         except JupyterError as e:
-            sys.stderr.write(f'minijup: the remote kernel {self.kernel.id} ({self.kernel.name!r}) on {self.jp.url} may '
-                             f'still be running: {" ".join(e.say(MAGIC_WORDS).split())} It stays there until the server '
-                             'stops, or until it is shut down there (JupyterLab lists it under Running).\n')
+            k = self.kernel
+            why = ' '.join(e.say(MAGIC_WORDS).split())
+            sys.stderr.write(f'minijup: the remote kernel {k.id} ({k.name!r}) on {self.jp.url} may '
+                             f'still be running: {why} It stays there until the server stops, or until '
+                             'it is shut down there (JupyterLab lists it under Running).\n')
 
 # %% ../nbs/10_magics.ipynb #0be3a0fe
 def _write(pieces):
@@ -106,21 +117,22 @@ def _flush(streams:dict):
 
 @patch
 def redact_data(self:Remote, data:dict) -> dict:
-    "A mime bundle (or metadata) with the token replaced by `***` in every string: each value, nested JSON, keys"
+    "A mime bundle (or metadata), the token as `***` in every string: each value, nested JSON, keys"
     return redact_all(data or {}, self.jp.redact)
 
 @patch
 def show(self:Remote, msg:dict):
-    "Show one output message of the remote kernel here, through IPython's display machinery, the token redacted"
+    "Show one output message of the remote kernel here, through IPython's machinery, token redacted"
     t,c = msg['header']['msg_type'], msg['content']
-    if t == 'stream':   # (each stream by itself: this process's stdout joins its own pieces, whatever comes between)
+    if t == 'stream':   # (each stream by itself: this process's stdout joins its own pieces)
         name = c.get('name') if c.get('name') in ('stdout', 'stderr') else 'stdout'
-        return _write(self._streams.setdefault(name, StreamRedactor.of(self.jp)).feed(name, str(c.get('text', ''))))
-    if t in ('display_data', 'update_display_data', 'clear_output'): _flush(self._streams)   # (in order)
+        sr = self._streams.setdefault(name, StreamRedactor.of(self.jp))
+        return _write(sr.feed(name, str(c.get('text', ''))))
+    if t in ('display_data', 'update_display_data', 'clear_output'): _flush(self._streams)   # (first)
     if t in ('display_data', 'update_display_data'):
-        transient = self.redact_data(c.get('transient'))
         publish_display_data(self.redact_data(c.get('data')), self.redact_data(c.get('metadata')),
-                             transient=transient or None, update=t == 'update_display_data')
+                             transient=self.redact_data(c.get('transient')) or None,
+                             update=t == 'update_display_data')
         did = (c.get('transient') or {}).get('display_id')
         if did and t == 'display_data': self.shown[did] = self.k.displays.get(did, [None])[-1]
     elif t == 'clear_output': clear_output(wait=bool(c.get('wait')))
@@ -130,7 +142,7 @@ def show(self:Remote, msg:dict):
 def run(self:Remote,
         code:str, # the cell's code
         stdin=None, # a function (prompt, password) -> str that answers the remote `input()`; None: it raises
-        timeout:float=None, # seconds the code may run, then it is interrupted (`JupyterTimeoutError`); None: no limit
+        timeout:float=None, # seconds the code may run, then it is interrupted; None: no limit
        ) -> ExecutionResult:
     "Run `code` on the remote kernel and show its outputs here as they arrive; return its `ExecutionResult`"
     done,self._streams = 0,{}
@@ -138,7 +150,7 @@ def run(self:Remote,
         nonlocal done
         while done < len(res.messages):
             done += 1; self.show(res.messages[done - 1])
-    ask = None if stdin is None else lambda prompt, password: stdin(self.jp.redact(prompt), password)
+    ask = stdin and (lambda prompt, password: stdin(self.jp.redact(prompt), password))
     res = self.k.submit(code, stdin=ask, on_output=show_new)
     try:
         try: self.k.wait(res, timeout)
@@ -147,15 +159,16 @@ def run(self:Remote,
             self.k.interrupt()
             try: self.k.wait(res, 5)
             except JupyterTimeoutError: pass
-            how = 'it was interrupted' if res.done else ('it was sent an interrupt, but still runs there, and the next '
-                                                         '%%remote cell waits for it (%remote --close shuts the kernel down)')
+            how = 'it was interrupted' if res.done else ('it was sent an interrupt, but still runs '
+                  'there, and the next %%remote cell waits for it (%remote --close shuts it down)')
             raise JupyterTimeoutError(f'The remote code ran past its timeout ({timeout:g} s): {how}.',
-                                      advice=Advice('Pass a larger {timeout} if it needs more time.', timeout=...)) from None
+                advice=Advice('Pass a larger {timeout} if it needs more time.', timeout=...)) from None
         finally: show_new(); _flush(self._streams)
     except KeyboardInterrupt:
         if not res.done:
-            sys.stderr.write('minijup: the remote code did not stop within 3 s of the interrupt: it still runs there, '
-                             'and the next %%remote cell waits for it (%remote --close shuts the kernel down).\n')
+            sys.stderr.write('minijup: the remote code did not stop within 3 s of the interrupt: it '
+                             'still runs there, and the next %%remote cell waits for it (%remote '
+                             '--close shuts the kernel down).\n')
         raise
     return redact_result(res, self.jp.redact)
 
@@ -183,15 +196,16 @@ def _names(names) -> list:
         if not n.isidentifier() or keyword.iskeyword(n): raise RemoteUsageError(f'{n!r} is not a variable name.')
     return list(names)
 
-_NOT_JSON = Advice('Convert it (lists, dicts with str keys, str, numbers, bool, None), or move it pickled with '
-                   '{pickled}, if you trust the side that unpickles it.', pickled=True)
+_NOT_JSON = Advice('Convert it (lists, dicts with str keys, str, numbers, bool, None), or move it '
+                   'pickled with {pickled}, if you trust the side that unpickles it.', pickled=True)
 
 def _as_json(name, v) -> str:
     "`v` as JSON text, if it loads back equal to `v`"
     try: s = json.dumps(v)
     except (TypeError, ValueError): s = None
     if s is None or json.loads(s) != v:
-        raise RemoteUsageError(f'{name} (a {type(v).__name__}) does not travel as JSON unchanged.', advice=_NOT_JSON)
+        raise RemoteUsageError(f'{name} (a {type(v).__name__}) does not travel as JSON unchanged.',
+                               advice=_NOT_JSON)
     return s
 
 # %% ../nbs/10_magics.ipynb #020274ec
@@ -221,33 +235,38 @@ def pull(self:Remote,
     exprs = {n: _PULL[pickled].format(n) for n in _names(names)}
     res = self.k.execute('', silent=True, store_history=False, user_expressions=exprs)
     answers = (res.reply or {}).get('user_expressions')
-    if not isinstance(answers, dict): raise ResponseError(f'The remote kernel answered %remote_pull with '
-                                                          f'{type(answers).__name__} where a mapping of the values was asked.')
+    if not isinstance(answers, dict): raise ResponseError(f'The remote kernel answered %remote_pull '
+        f'with {type(answers).__name__} where a mapping of the values was asked.')
     return {n: _pulled(self.jp, n, answers.get(n), pickled) for n in names}
 
 # %% ../nbs/10_magics.ipynb #2e36f85f
 def _pulled(jp, name, r, pickled:bool):
-    "The value of `name` from its answer `r` in `user_expressions`; a `ResponseError` if `r` is not one"
-    bad = lambda why: ResponseError(jp.redact(f"The remote kernel's answer for {name} is not a value: {why}."))
+    "The value of `name` from its answer `r` in `user_expressions`; a `ResponseError` if it is none"
+    bad = lambda why: ResponseError(jp.redact(f"The remote kernel's answer for {name} is no value: {why}."))
     if not isinstance(r, dict): raise bad(f'{type(r).__name__} where a mapping was asked')
     if r.get('status') != 'ok':
-        if r.get('ename') == 'NameError': raise RemoteUsageError(f'{name} is not defined in the remote kernel.')
+        if r.get('ename') == 'NameError':
+            raise RemoteUsageError(f'{name} is not defined in the remote kernel.')
         why = jp.redact(f"{r.get('ename')}: {r.get('evalue')}")
-        raise RemoteUsageError(f'{name}: {why}.', advice=None if pickled or 'JSON' not in why else _NOT_JSON)
+        advice = _NOT_JSON if 'JSON' in why and not pickled else None
+        raise RemoteUsageError(f'{name}: {why}.', advice=advice)
     text = r.get('data', {}).get('text/plain') if isinstance(r.get('data'), dict) else None
     if not isinstance(text, str): raise bad('it has no text/plain')
     try: s = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError): raise bad('not a literal') from None
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        raise bad('not a literal') from None
     if s is None: raise RemoteUsageError(f'{name} does not travel as JSON unchanged.', advice=_NOT_JSON)
     if not isinstance(s, str): raise bad(f'{type(s).__name__} where a string was asked')
     try: return pickle.loads(base64.b64decode(s)) if pickled else json.loads(s)
     except RecursionError: raise bad('nested too deeply to read') from None
-    except Exception as e: raise bad(f'not {"a pickle" if pickled else "JSON"} ({type(e).__name__}: {str(e)[:100]})') from None
+    except Exception as e:
+        what = 'a pickle' if pickled else 'JSON'
+        raise bad(f'not {what} ({type(e).__name__}: {str(e)[:100]})') from None
 
 # %% ../nbs/10_magics.ipynb #8634dddc
 def _uncommented(line:str) -> str:
-    "`line` without its comment: from a `#` that begins a word, outside quotes and not after a backslash"
-    quote,gap,i = None,True,0   # gap: the last character was a space between words (or the line begins)
+    "`line` without its comment: from a `#` that begins a word, outside quotes, not after a backslash"
+    quote,gap,i = None,True,0   # gap: the last character was a space between words (or none came)
     while i < len(line):
         ch = line[i]
         if ch == '#' and gap and not quote: return line[:i].rstrip()
@@ -259,14 +278,14 @@ def _uncommented(line:str) -> str:
 
 # %% ../nbs/10_magics.ipynb #346dcabd
 def _parse(magic, line:str):
-    "The arguments of `line` (its comment left out, split as a shell does) for `magic`; an error shows no token"
+    "The arguments of `line` for `magic` (split as a shell does, no comment); errors show no token"
     try: return magic.parser.parse_args(shlex.split(_uncommented(line)))
     except (UsageError, ValueError) as e:   # (ValueError: a quote not closed)
         toks = [t.split('&')[0] for t in line.split('token=')[1:]]
         raise RemoteUsageError(redact_tokens(f'{e} (see %{magic.__name__}?)', *toks)) from None
 
 def _one_line(e:JupyterError) -> JupyterError:
-    "`e` in the magics' words, shown by IPython as `Type: message` instead of a traceback through minijup"
+    "`e` in the magics' words, shown by IPython as `Type: message`, not a traceback through minijup"
     if e.advice is not None: e.args,e.advice = (e.say(MAGIC_WORDS),),None
     if not hasattr(e, '_render_traceback_'): e._render_traceback_ = lambda: [f'{type(e).__name__}: {e}']
     return e
@@ -290,9 +309,9 @@ class RemoteMagics(Magics):
               'environment variable that holds it; no URL and no option: show the connection')
     @argument('--kernel', help="the kernelspec to start (default: the server's default)")
     @argument('--token-file', help='a file holding the token (default: the URL\'s token, then $JUPYTER_TOKEN)')
-    @argument('--cwd', metavar='FOLDER', help="the kernel's working folder, relative to the server's root")
+    @argument('--cwd', metavar='FOLDER', help="the kernel's working folder, from the server's root")
     @argument('--close', action='store_true', help='shut the remote kernel down and disconnect')
-    @argument('--timeout', type=float, metavar='SECONDS', help='%%%%remote: seconds the cell may run before it is interrupted')
+    @argument('--timeout', type=float, metavar='SECONDS', help='%%%%remote: seconds to the interrupt')
     def remote(self, line='', cell=None):
         "Connect this notebook to a new kernel on a Jupyter Server; as %%remote, run the cell there"
         try:
@@ -328,7 +347,7 @@ class RemoteMagics(Magics):
 def _line(self:RemoteMagics, args):
     "`%remote ...`: connect, close, or say what it is connected to"
     if args.timeout is not None:
-        raise RemoteUsageError('--timeout is for %%remote cells: %%remote --timeout SECONDS, on the first line of a cell.')
+        raise RemoteUsageError('--timeout is for %%remote cells: %%remote --timeout SECONDS.')
     if args.close:
         if self.conn is None: return print('No remote kernel to close.')
         conn,self.conn = self.conn,None
@@ -356,8 +375,8 @@ def _connected(self:RemoteMagics) -> Remote:
 @patch
 def _cell(self:RemoteMagics, args, cell:str):
     "`%%remote`: run the cell on the remote kernel, outputs shown here, the value returned, the error raised"
-    given = [w for w,v in [(args.url, args.url), ('--kernel', args.kernel), ('--token-file', args.token_file),
-                           ('--cwd', args.cwd), ('--close', args.close)] if v]
+    given = [w for w,v in [(args.url, args.url), ('--kernel', args.kernel), ('--cwd', args.cwd),
+                           ('--token-file', args.token_file), ('--close', args.close)] if v]
     if given: raise RemoteUsageError(f'%%remote takes only --timeout SECONDS (got {given[0]!r}).')
     return self._connected().run_cell(cell, _local_stdin(self.shell), args.timeout)
 
