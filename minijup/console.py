@@ -166,6 +166,7 @@ class StreamRedactor:
     def __init__(self, *tokens): # the secrets to hide (each also as percent-encoded)
         self.forms = sorted({f for t in tokens if t for f in (t, quote(t, safe=''))}, key=len)[::-1]
         self._rx = re.compile('|'.join(map(re.escape, self.forms))) if self.forms else None
+        self._firsts = {f[0] for f in self.forms}
         self.pending = []   # [(key, text)] not shown yet: together, they could begin a token
 
     @classmethod
@@ -201,8 +202,8 @@ class StreamRedactor:
 
     def _held(self, text:str, start:int) -> int:
         "Where the end of `text` (after `start`) that could begin a token begins; `len(text)`: none"
-        for n in range(min(len(text) - start, len(self.forms[0]) - 1), 0, -1):
-            if any(f.startswith(text[-n:]) for f in self.forms): return len(text) - n
+        for i in range(max(start, len(text) - len(self.forms[0]) + 1), len(text)):
+            if text[i] in self._firsts and any(f.startswith(text[i:]) for f in self.forms): return i
         return len(text)
 
 # %% ../nbs/09_console.ipynb #18283916
