@@ -791,7 +791,21 @@ def connect(self:Jupyter,
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
-    k = KernelConnection(self, kernel_id_of(kernel), protocol=protocol)
+    kid,err,end = kernel_id_of(kernel),None,time.monotonic() + 60
+    try: k = KernelConnection(self, kid, protocol=protocol)
+    except (ResponseError, JupyterTimeoutError) as e: err = e   # (the server holds the handshake until it answers)
+    while err is not None:   # the kernel has not answered yet: is it slow to start, or did it die as it started?
+        try: m = self(f'api/kernels/{kid}', timeout=5)
+        except NotFoundError: m = {'execution_state': 'gone'}
+        except JupyterError: m = {}
+        m = m if isinstance(m, dict) else {}
+        if m.get('execution_state') in ('gone', 'dead'):
+            name = m.get('name') or (kernel.get('kernel', kernel) if isinstance(kernel, dict) else {}).get('name')
+            raise KernelDiedError(f"Kernel {kid}{f' ({name!r})' if name else ''} died as it started: the "
+                "server started it again and gave up. Its command fails: the server's log says why.") from None
+        if m.get('execution_state') not in ('starting', 'restarting') or time.monotonic() > end: raise err
+        try: k,err = KernelConnection(self, kid, protocol=protocol),None
+        except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
     conns = self.owned.connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
     return k
