@@ -24,7 +24,7 @@ class JupyterHub:
                  url:str=None, # the hub's URL (maybe with ?token=); default: $JUPYTERHUB_URL
                  token:str=None, # an API token; default: the URL's, then $JUPYTERHUB_API_TOKEN
                  user:str=None, # whose server; default: the token's owner
-                 timeout=(5, 60), # seconds to connect, and to wait for each answer
+                 timeout=(5, 60), # as `Jupyter`'s: seconds for a whole call, or (connect, read)
                  verify=True): # verify TLS certificates, or the path of a CA bundle
         url = url or os.environ.get('JUPYTERHUB_URL')
         if not url: raise JupyterError("No hub URL: pass JupyterHub('https://hub.example.org/', token=...) "
