@@ -134,23 +134,17 @@ def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
 @patch
 def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
     "The websocket handshake, ended at the client's deadline however slowly the server answers: the error, or None"
-    t = self.jp.timeout
-    limit = sum(t) if isinstance(t, tuple) and None not in t else t
-    late = threading.Event()
-    def stop():
-        late.set()
-        try: ws.sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, AttributeError): pass   # not connected yet, or closed
-    timer = threading.Timer(limit, stop) if limit else None
-    if timer: timer.daemon = True; timer.start()
-    try: err = self._upgrade(ws, ct)
-    finally:
-        if timer: timer.cancel()
-    if err is not None and late.is_set():
-        return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
-            f'handshake within {limit} s.', url=self.ws_url,
-            advice=Advice('Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=t))
-    return err
+    t = Timeout(self.jp.timeout)
+    wait = ct if ct is not None else t.read   # each wait on the socket: the handshake is part of connecting
+    t0 = time.monotonic()
+    with Deadline(t) as dl:   # (as a REST call's: see deadlines)
+        dl.watch(ws)
+        err = self._upgrade(ws, wait)
+    waited = wait is not None and time.monotonic() - t0 >= wait and isinstance(err, (ResponseError, ConnectError))
+    if err is None or not (dl.fired or waited): return err
+    return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
+        f'handshake within {t.total if dl.fired else wait} s.', url=self.ws_url, advice=Advice(
+            'Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=self.jp.timeout))
 
 # %% ../nbs/03_websockets.ipynb #c023c919
 @patch
