@@ -153,7 +153,7 @@ def main(folder):
         def error():
             try: jp.run_notebook('Error.ipynb', save=False)
             except CellExecutionError as e:
-                if e.cell_index == 0 and 'ZeroDivisionError' in str(e) and 'Cell 0' in str(e): return None
+                if e.cell_index == 0 and 'ZeroDivisionError' in str(e) and 'Cell 1 (' in str(e): return None
                 return f'the error does not name the cell and the exception: {e}'
             return 'no error raised'
         behaviour('Error.ipynb', error)

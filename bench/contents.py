@@ -121,7 +121,7 @@ def main(reps):
         t = run(downs, reps, between=rm)
         t.update(run({'b64': b64_get}, reps, between=rm))
         out.write_bytes(b'old')
-        t.update(run({'replace': lambda: jp.download('down.bin', out, progress=False, verify=False)}, reps))
+        t.update(run({'replace': lambda: jp.download('down.bin', out, progress=False, verify=False, overwrite=True)}, reps))
         mbs = {k: size / v / 1e6 for k, v in t.items()}
         print(f'download {size // MiB} MiB')
         line('plain requests: base64 GET of the model', mbs['b64'], 'MB/s', mbs['b64'] / mbs['raw'])

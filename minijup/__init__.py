@@ -1,20 +1,16 @@
 __version__ = "0.0.1"
-import os, sys
+
+# Every section, in reading order. Each adds its verbs to `Jupyter` (with @patch), so `import minijup`, or
+# `from minijup.core import *`, gives the whole API, whatever the program is called. The import is cheap (no section
+# imports nbformat before it is used: see "Importing what is used" in nbs/00_core.ipynb), so the `minijup` command
+# pays nothing for it.
+from . import core, deadlines, local
+from . import contents, sessions, messages, websockets, params
+from . import cleanup, run, terminal, cli
+from . import reach, parallel
 
 def import_all():
-    "Import the later sections: they add their methods to `Jupyter` with @patch, so `from minijup.core import *` has them all"
-    from . import contents
-    from . import sessions, messages, websockets
-    from . import params
-    from . import cleanup, run, terminal, cli
-    from . import reach
-    from . import parallel
-
-# core first: it imports LocalServer from local at its end, and local imports core
-from . import core, local
-# The `minijup` command (its console script: the program is called `minijup`) imports the later sections itself, while
-# its embedded server boots (see "The embedded server" in nbs/06_cli.ipynb); a program that imports minijup gets them all now.
-if os.path.splitext(os.path.basename((getattr(sys, 'argv', None) or [''])[0]))[0] != 'minijup': import_all()
+    "The sections are imported with the package: kept for callers of the time when the command imported them later"
 
 def load_ipython_extension(ipython):
     "`%load_ext minijup`: the magics %remote, %%remote, %remote_push, %remote_pull (minijup.magics, imported only now)"

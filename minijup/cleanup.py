@@ -28,16 +28,8 @@ def shutdown(self:Jupyter,
 # %% ../nbs/04_cleanup.ipynb #03be939a
 @patch
 def close(self:Jupyter) -> None:
-    "Release what this client created: close its connections, delete its sessions, shut its kernels down"
-    own = self.owned
-    for c in own.connections: c.close()
-    own.connections.clear()
-    for s in list(own.sessions.values()):
-        try: self.delete_session(s)
-        except (NotFoundError, ConnectError): own.sessions.pop(s.id, None)
-    for k in list(own.kernels.values()):
-        try: self.shutdown_kernel(k)
-        except (NotFoundError, ConnectError): own.kernels.pop(k.id, None)
+    "Release what this client created (`owned`): close its connections, delete its sessions, shut its kernels down"
+    self.owned.release()
 
 # %% ../nbs/04_cleanup.ipynb #d113a123
 @patch

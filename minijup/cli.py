@@ -123,7 +123,8 @@ CLI_WORDS = {   # how the command line says what the library's advice concerns
     'get': lambda path: f'`minijup download {path}`', 'mkdir': lambda path: f'`minijup mkdir -p {path}`',
     'save_elsewhere': 'Run it again with --output PATH to save it elsewhere',
     'result': 'The outputs so far are above', 'connect': 'Run the command again',
-    'exist_ok': '-p', 'jobs': lambda n: f'--jobs {n}'}   # (no word: the advice's `otherwise` is said)
+    'exist_ok': '-p', 'jobs': lambda n: '--jobs' if n is ... else f'--jobs {n}',
+    'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait'}   # (no word: the advice's `otherwise` is said)
 
 # %% ../nbs/06_cli.ipynb #5228ec05
 def _one_line(e) -> str:
@@ -175,8 +176,17 @@ def _add_run(sub):
                        'Without a server, an embedded one is started in the current folder. Several notebooks run '
                        '--jobs at a time on each server (--url, repeated, names several), with one line per notebook.')
     _server_opts(r, many=True, default=argparse.SUPPRESS)
-    r.add_argument('notebooks', nargs='+', metavar='notebook', help='a local .ipynb file, or a notebook path on the server')
+    r.add_argument('notebooks', nargs='+', metavar='notebook',
+                   help="a local .ipynb file, or a notebook's path on the server (from its root); "
+                   "one in both places is refused: say which (--local, --remote)")
+    w = r.add_mutually_exclusive_group()
+    w.add_argument('--local', action='store_true', help="the notebooks are files on this machine "
+                   "(./x.ipynb, ../x.ipynb, /path and ~/path always are)")
+    w.add_argument('--remote', action='store_true', help="the notebooks are paths on the server")
     r.add_argument('-j', '--jobs', type=int, default=1, help='with several notebooks: how many run at once on each server (default: 1)')
+    r.add_argument('--kernel-wait', type=float, default=60, metavar='SECONDS',
+                   help='with several notebooks, on a server that limits its kernels: how long one '
+                   'waits for room while none of the others runs there (default: 60)')
     r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
     r.add_argument('--interrupt-on-timeout', action='store_true', help='interrupt the kernel on a timeout and go on')
     r.add_argument('--allow-errors', action='store_true', help='go on after a cell that raises')
@@ -190,8 +200,23 @@ def _add_run(sub):
                    "each line prefixed by its notebook's [name] (one notebook's are always printed so)")
     r.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
     _add_parameters(r)
+    _add_papermill(r)
     _add_run_files(r)
 
+
+# %% ../nbs/06_cli.ipynb #03b25084
+def _add_papermill(r):
+    "papermill's other options: `--help-notebook`, `--prepare-only`, `--report-mode`"
+    g = r.add_argument_group("papermill's options")
+    g.add_argument('--help-notebook', action='store_true',
+                   help="print the notebook's parameters (names, types, defaults, help) as "
+                   "papermill does, and exit (1 without a 'parameters' cell)")
+    g.add_argument('--prepare-only', action='store_true',
+                   help='write the notebook with its parameters injected, without running it (to '
+                   '--output, or --inplace)')
+    g.add_argument('--report-mode', action='store_true',
+                   help="hide the code cells' input in the executed notebook (metadata.jupyter."
+                   "source_hidden), as papermill's report mode does")
 
 # %% ../nbs/06_cli.ipynb #07585332
 def _add_run_files(r):
@@ -408,18 +433,53 @@ class _Kernels:
     def running(self, kern): _mark('kernel ready'); self.fresh.running(kern)
     def release(self, kern): _mark('cells done'); self.fresh.release(kern); _mark('kernel shut down')
 
+# %% ../nbs/06_cli.ipynb #3da3cbde
+def _on_server(jp:Jupyter, name:str) -> bool:
+    "Is there something at the path `name` on the server?"
+    try: jp.get(name, content=False); return True
+    except (NotFoundError, ArgumentError): return False
+
+def _which(args, name:str, jp:Jupyter=None):
+    "What `name` is: a local `Path`, or a path (str) on `jp`'s server (None: the embedded one)"
+    p,here = Path(name).expanduser(),Path.cwd()
+    mine = args.local or jp is None or name.startswith(('./', '../', '/', '~')) or name in '..'
+    if args.remote and jp is not None:
+        if _on_server(jp, name): return name
+        raise NotFoundError(f"No notebook {name!r} on the server at {jp.url} (--remote: from "
+                            "its root).")
+    if mine:
+        if p.is_file(): return p
+        raise NotFoundError(f"No such notebook here: {name!r} ({str(p.absolute())!r} "
+                            f"{'is a folder' if p.is_dir() else 'does not exist'}).")
+    there = _on_server(jp, name)
+    if there and p.is_file():
+        raise JupyterError(f"{name!r} is both a file here ({str(p.absolute())!r}) and a notebook "
+                           f"on the server at {jp.url}: say which with --local (this machine's, "
+                           "run on the server from memory) or --remote (the server's), or write "
+                           f"the local one as './{name}'.")
+    if p.is_file(): return p
+    if there: return name
+    raise NotFoundError(f"No notebook {name!r} here (in {str(here)!r}) or on the server at "
+                        f"{jp.url}.")
+
 # %% ../nbs/06_cli.ipynb #281061bc
 def _run_files(args, local:Path, embedded:bool) -> dict:
-    "The `run_local_notebook` arguments of `--cwd`, `--upload`, `--download`, `--download-to`, `--keep-uploads` (those given)"
-    given = {k:v for k,v in dict(cwd=args.cwd, inputs=args.upload, outputs=args.download, outputs_dir=args.download_to,
-                                 keep=args.keep_uploads).items() if v}
-    if given and not local.is_file():
-        raise JupyterError(f"--cwd, --upload and --download are for a local notebook; {str(local)!r} is not a file here. A "
-                           "notebook on the server runs in its own folder: put files beside it with `minijup upload`.")
+    "`run_local_notebook`'s arguments of `--cwd`, `--upload`, `--download`, ... (those given)"
+    given = {k:v for k,v in dict(cwd=args.cwd, inputs=args.upload, outputs=args.download,
+                                 outputs_dir=args.download_to, keep=args.keep_uploads).items() if v}
+    if given and local is None:
+        raise JupyterError(f"--cwd, --upload and --download are for a local notebook; "
+                           f"{args.notebook!r} is on the server. A notebook on the server runs in "
+                           "its own folder: put files beside it with `minijup upload`.")
     here = Path.cwd().resolve()
-    if given and embedded and args.cwd is None and local.resolve().is_relative_to(here):
+    under = local is not None and local.resolve().is_relative_to(here)
+    if embedded and args.cwd is None and (given or args.output) and under:
         rel = local.resolve().parent.relative_to(here).as_posix()
         given['cwd'] = '' if rel == '.' else rel
+    if embedded and given.get('inputs'):   # one already where the kernel runs is used in place
+        there = here/given.get('cwd', '')
+        given['inputs'] = [u for u in given['inputs']
+                           if Path(u).resolve() != (there/Path(u).name).resolve()]
     return given
 
 # %% ../nbs/06_cli.ipynb #1e6cc47b
@@ -432,18 +492,43 @@ def _cells_total(nb, params:dict) -> int:
 def _read_run(args, local:Path) -> dict:
     "`minijup run`'s parameters, and the local notebook's cells (`total`) and kernelspec (`kernel`); errors in flags' words"
     import nbformat
-    from minijup.params import cli_parameters
+    from minijup.params import cli_parameters, parameters_source, notebook_language
     found = dict(parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
-    if local.is_file():
+    if local is not None:
         try: nb = nbformat.read(local, as_version=4)
         except Exception as e: raise JupyterError(f"{str(local)!r} is not a valid notebook: {_one_line(e)}") from None
         found.update(total=_cells_total(nb, found['parameters']), kernel=args.kernel or (nb.metadata.get('kernelspec') or {}).get('name'))
+        if found['parameters'] and notebook_language(nb):
+            parameters_source(found['parameters'], notebook_language(nb), found['kernel'])
     return found
 
-def _write_executed(nb, path):
-    "Write the executed notebook `nb` to the local file `path`"
-    import nbformat
-    nbformat.write(nb, path)
+# %% ../nbs/06_cli.ipynb #eb209940
+def _run_one(jp:Jupyter, args, which, emb:bool, files:dict, found:dict, live, show:bool, opts:dict):
+    "Run the notebook `which` (a local `Path`, or a path on the server) where `_cmd_run` decided"
+    local,here = (which if isinstance(which, Path) else None),Path.cwd().resolve()
+    if local and (not emb or files or args.output or not local.resolve().is_relative_to(here)):
+        live.bar = bar = _cells_bar(found.get('total'), show)   # (from memory)
+        out = args.output or (local if args.inplace else None)
+        try: jp.run_local_notebook(local, output_path=out, download=bool(out), **files, **opts)
+        finally: bar.close()
+        return
+    path = local.resolve().relative_to(here).as_posix() if local else which
+    if local: opts['kernels'].start(found['kernel'], posixpath.dirname(path))   # (boots meanwhile)
+    nb = None if local else jp.get(path, content=True).content
+    total = found['total'] if local else _cells_total(nb, opts['parameters'])
+    live.bar = bar = _cells_bar(total, show)
+    save = bool(args.inplace or args.output)
+    try: jp.run_notebook(path, output_path=args.output, save=save, **opts)
+    finally: bar.close()
+
+def _check_output(out:str):
+    "Refuse, before anything starts, a local --output that cannot be written (as papermill does)"
+    p = Path(out)
+    if p.is_dir(): raise JupyterError(f"Not run: --output {out!r} is a folder; give a file name.")
+    if not Path(os.path.realpath(p)).parent.is_dir():
+        raise JupyterError(f"Not run: there is no folder {str(p.parent)!r} here to write --output "
+                           f"{out!r} in. Create it first (mkdir -p {str(p.parent)!r}), or give "
+                           "--output in a folder that exists.")
 
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
@@ -451,36 +536,68 @@ def _cmd_run(args):
     urls = args.url or []
     if len(args.notebooks) > 1 or len(urls) > 1: return _cmd_run_many(args)
     args.notebook,args.url = args.notebooks[0],(urls[0] if urls else None)
-    local = Path(args.notebook)
-    opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel)
-    if not local.is_file() and _client(args) is None: raise FileNotFoundError(f"No such notebook: {str(local)!r}")
-    files = _run_files(args, local, embedded=_client(args) is None)
+    emb,which = _client(args) is None,_which(args, args.notebook, _client(args))
+    local = which if isinstance(which, Path) else None
+    if args.help_notebook or args.prepare_only: return _cmd_run_notebook_only(args, which)
+    if args.output and (local or emb): _check_output(args.output)
+    files = _run_files(args, local, embedded=emb)
     found = {}   # the parameters, and a local notebook's cells and kernel (`_read_run`, while the embedded server boots)
-    show = sys.stderr.isatty() if args.progress is None else args.progress
     live = _Live(args.quiet)   # prints the outputs as they arrive, around the bar (made once the notebook is found)
     with _server(args, embedded=True, meanwhile=lambda: found.update(_read_run(args, local))) as jp:
-        opts['kernels'],opts['parameters'],total = _Kernels(jp),found['parameters'],found.get('total')
-        emb = _client(args) is None
-        if local.is_file() and (emb and not local.resolve().is_relative_to(Path.cwd().resolve()) or not emb or files):
-            live.bar = bar = _cells_bar(total, show)
-            out = args.output or (local if args.inplace else None)
-            try: jp.run_local_notebook(local, output_path=out, download=out is not None, on_cell=live.cell_done,
-                                       on_output=live, **files, **opts)
-            finally: bar.close()
-            return 0
-        path = local.resolve().relative_to(Path.cwd().resolve()).as_posix() if local.is_file() else args.notebook
-        if local.is_file(): opts['kernels'].start(found['kernel'], posixpath.dirname(path))   # it boots while the notebook is read
-        else: total = _cells_total(jp.get(path, content=True).content, opts['parameters'])
-        live.bar = bar = _cells_bar(total, show)
-        out = args.output if args.output and not emb else None
-        try: nb = jp.run_notebook(path, output_path=out, save=bool(args.inplace or out), on_cell=live.cell_done,
-                                  on_output=live, **opts)
-        finally: bar.close()
-        if args.output and emb: _write_executed(nb, args.output)
+        opts = dict(timeout=args.timeout, allow_errors=args.allow_errors,
+                    interrupt_on_timeout=args.interrupt_on_timeout, kernel_name=args.kernel,
+                    kernels=_Kernels(jp), parameters=found['parameters'],
+                    report_mode=args.report_mode,
+                    on_cell=live.cell_done, on_output=live)
+        show = sys.stderr.isatty() if args.progress is None else args.progress
+        try: _run_one(jp, args, which, emb, files, found, live, show, opts)
+        except KeyboardInterrupt as e:   # (`main` says which; this, where the notebook is)
+            if getattr(e, 'saved', None):
+                print(f'minijup: the notebook as far as it ran was saved to {e.saved!r}',
+                      file=sys.stderr)
+            raise
     return 0
 
 _COMMANDS['run'] = _cmd_run
+
+# %% ../nbs/06_cli.ipynb #af43e847
+def _print_parameters(name:str, nb) -> int:
+    "Print the parameters of `nb` as `papermill --help-notebook` does; papermill's exit status"
+    from minijup.params import notebook_parameters
+    print(f"Parameters inferred for notebook {name!r}:")
+    params = notebook_parameters(nb)
+    if params is None: print("\n  No cell tagged 'parameters'"); return 1
+    if not params: print("\n  Can't infer anything about this notebook's parameters. It may not "
+                         "have any parameter defined.")
+    for p in params.values():
+        typ = 'Unknown type' if p['inferred_type_name'] == 'None' else p['inferred_type_name']
+        d,h = f"  {p['name']}: {typ} (default {p['default']})",p['help']
+        print((f"{d:<34}{h}" if len(d) <= 30 else f"{d}\n{' ' * 34}{h}" if h else d).rstrip())
+    return 0
+
+def _cmd_run_notebook_only(args, which) -> int:
+    "`minijup run NOTEBOOK --help-notebook` or `--prepare-only`: its parameters, or it with them"
+    import nbformat
+    from minijup.params import cli_parameters, parameterize_notebook, notebook_language
+    from minijup.run import hide_inputs, write_notebook
+    if args.prepare_only and not (args.output or args.inplace):
+        raise JupyterError("--prepare-only writes the notebook with its parameters injected: give "
+                           "--output PATH, or --inplace.")
+    local = which if isinstance(which, Path) else None
+    if local and args.output: _check_output(args.output)
+    params = cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml,
+                            args.parameters_file)
+    with contextlib.ExitStack() as st:
+        jp = None if local else st.enter_context(_server(args))
+        if local: _check_local(local)
+        nb = nbformat.read(local, as_version=4) if local else jp.get(which).content
+        if args.help_notebook: return _print_parameters(args.notebook, nb)
+        kernel = args.kernel or (nb.metadata.get('kernelspec') or {}).get('name')
+        if params: parameterize_notebook(nb, params, notebook_language(nb) or 'python', kernel)
+        if args.report_mode: hide_inputs(nb)
+        if local: write_notebook(nb, args.output or local)
+        else: jp.save_executed(which, nb, args.output)
+    return 0
 
 # %% ../nbs/06_cli.ipynb #f52f01e0
 def _check_local(path:Path):
@@ -490,13 +607,13 @@ def _check_local(path:Path):
     except Exception as e: raise JupyterError(f"{str(path)!r} is not a valid notebook: {_one_line(e)}") from None
 
 # %% ../nbs/06_cli.ipynb #9bb217db
-def _run_files_many(args, servers:list) -> dict:
+def _run_files_many(args, servers:list, which:list) -> dict:
     "The `run_local_notebook` arguments of the file options for several notebooks: `--cwd` alone, for local notebooks on a --url"
     if args.upload or args.download or args.download_to or args.keep_uploads:
         raise JupyterError("--upload, --download, --download-to and --keep-uploads take one notebook; run the notebooks "
                            "one by one (several runs would share one folder's files).")
     if args.cwd is None: return {}
-    if not servers or not all(Path(n).is_file() for n in args.notebooks):
+    if not servers or not all(isinstance(w, Path) for w in which):
         raise JupyterError("--cwd with several notebooks takes local notebooks and a server given by --url (with the embedded "
                            "server, or on the server, each notebook runs in its own folder).")
     return dict(cwd=args.cwd)
@@ -507,22 +624,25 @@ def _cmd_run_many(args):
     from minijup.parallel import run_notebooks
     from minijup.params import cli_parameters
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
+    if args.help_notebook or args.prepare_only:
+        raise JupyterError("--help-notebook and --prepare-only take one notebook.")
     urls,args.url = args.url or [],None
     servers = [_client(args, u) for u in urls] or [c for c in [_client(args)] if c is not None]
-    for n in args.notebooks:
-        if Path(n).is_file(): _check_local(Path(n))
-        elif not servers: raise FileNotFoundError(f"No such notebook: {n!r}")
+    which = [_which(args, n, servers[0] if servers else None) for n in args.notebooks]
+    for w in which:
+        if isinstance(w, Path): _check_local(w)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                kernel_name=args.kernel, **_run_files_many(args, servers),
+                kernel_name=args.kernel, report_mode=args.report_mode, kernel_wait=args.kernel_wait,
+                **_run_files_many(args, servers, which),
                 parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     here = Path.cwd().resolve()
     with contextlib.ExitStack() as st:
-        if servers: items = [Path(n) if Path(n).is_file() else n for n in args.notebooks]
+        if servers: items = which
         else:   # an embedded server in the current folder: the notebooks under it are run where they are
             servers = [st.enter_context(_server(args, embedded=True))]
-            items = [Path(n).resolve().relative_to(here).as_posix() if Path(n).resolve().is_relative_to(here) else Path(n)
-                     for n in args.notebooks]
+            items = [w.resolve().relative_to(here).as_posix() if w.resolve().is_relative_to(here)
+                     else w for w in which]
         log = (_Prefixed(dict(zip(items, args.notebooks)), Progress(len(items), show=show, unit='notebooks', every=0))
                if args.log_output and not args.quiet else None)
         try: res = run_notebooks(items, servers, jobs=args.jobs, progress=log.progress if log else show,
@@ -592,7 +712,8 @@ _COMMANDS['upload'] = _cmd_upload
 def _cmd_download(args):
     "minijup download REMOTE [LOCAL] [--hash]"
     with _server(args) as jp:
-        print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True))
+        print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True,
+                          overwrite=True))
     return 0
 
 _COMMANDS['download'] = _cmd_download

@@ -28,8 +28,9 @@ class _Cancelled(Exception): "The batch was interrupted: this notebook's run was
 # %% ../nbs/08_parallel.ipynb #405cefa8
 class _Batch:
     "The notebooks of a batch still to run (their indexes), shared by the workers, and the kernels started ahead for them"
-    def __init__(self, n:int):
+    def __init__(self, n:int, kernel_wait:float=60):
         self.todo,self.ahead,self.cancel,self.lock = collections.deque(range(n)),0,threading.Event(),threading.Lock()
+        self.kernel_wait,self.clients = kernel_wait,[]
     def take(self):
         "The index of the next notebook to run; None once there are none left or the batch is cancelled"
         with self.lock: return None if self.cancel.is_set() or not self.todo else self.todo.popleft()
@@ -42,6 +43,9 @@ class _Batch:
     def ahead_done(self):
         "A kernel started ahead was used, or given up"
         with self.lock: self.ahead -= 1
+    def holds(self, url:str, but=None) -> bool:
+        "Do the batch's workers (but the client `but`) hold a kernel on the server at `url`?"
+        return any(c.owned.kernels for c in self.clients if c.url == url and c is not but)
 
 # %% ../nbs/08_parallel.ipynb #85c8f010
 def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:dict, kernels=None, on_output=None):
@@ -50,7 +54,9 @@ def _run_one(jp:Jupyter, item, cancel:threading.Event, save:bool, on_cell, kw:di
         if cancel.is_set(): raise _Cancelled('The batch was interrupted.')
         if on_cell: on_cell(i, cell)
     out = (lambda i, o: on_output(item, i, o)) if on_output else None   # which notebook it came from
-    if isinstance(item, Path): return jp.run_local_notebook(item, download=save, on_cell=cb, on_output=out, **kw)  # from memory, in the root or cwd=
+    if isinstance(item, Path):   # from memory, in the root or cwd=
+        return jp.run_local_notebook(item, download=save, on_cell=cb, kernels=kernels,
+                                     on_output=out, **kw)
     return jp.run_notebook(item, save=save, on_cell=cb, kernels=kernels, on_output=out, **kw)
 
 
@@ -123,7 +129,7 @@ def get(self:WarmKernels, name:str, folder:str):
         if kern and conn: self.opened[kern.id] = conn
     elif spare: self.behind.submit(self._drop, spare[1])
     self.next = (name, folder)
-    return kern or self.jp.start_kernel(name, path=folder)
+    return kern or _start_when_room(self, name, folder)
 
 # %% ../nbs/08_parallel.ipynb #af6c90e9
 @patch
@@ -153,6 +159,34 @@ def close(self:WarmKernels):
     if spare: self.behind.submit(self._drop, spare[1])
     self.behind.shutdown(wait=True)
 
+# %% ../nbs/08_parallel.ipynb #a23f9d49
+def _full(e:JupyterError) -> bool:
+    "Does `e` say the server has no room for another kernel now (429, 503, a gateway's 403)?"
+    said = f'{e.reason} {e.message}'.lower()
+    return e.status in (429, 503) or (e.status == 403 and 'resource limit' in said)
+
+def _start_when_room(wk:WarmKernels, name:str, folder:str):
+    "Start a kernel for `wk`; while the server has no room for it, wait, as the batch allows"
+    delay,since = 0.25,time.monotonic()
+    while True:
+        try: return wk.jp.start_kernel(name, path=folder)
+        except JupyterError as e:
+            if wk.batch is None or not _full(e): raise
+            err = e
+        waiting,wk.waiting = wk.waiting,[]
+        for fn,args in waiting: fn(*args)   # (the kernels this worker gave back: shut down now)
+        if wk.batch.holds(wk.jp.url, but=wk.jp): since = time.monotonic()   # (they make room)
+        elif time.monotonic() - since > wk.batch.kernel_wait:
+            raise JupyterError(
+                f"The server has no room for another kernel ({err.status} {err.reason}), and "
+                "none of this batch's kernels runs there to make room: waited "
+                f"{wk.batch.kernel_wait:g} s for one.",
+                status=err.status, method=err.method, url=err.url, reason=err.reason,
+                advice=Advice('Pass a smaller {jobs}, or a larger {kernel_wait}.', jobs=...,
+                              kernel_wait=...))
+        if wk.batch.cancel.wait(delay): raise _Cancelled('The batch was interrupted.')
+        delay = min(delay * 2, 2)
+
 # %% ../nbs/08_parallel.ipynb #bab8c3cf
 def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:list, save, on_cell, kw, on_output=None):
     "A worker: run notebooks from `batch` until none are left or it is cancelled; report each index on `done`"
@@ -172,7 +206,8 @@ def _work(jp:Jupyter, items:list, batch:_Batch, done:queue.SimpleQueue, results:
             t0 = time.monotonic()
             behind = save and not isinstance(items[i], Path)   # a notebook on the server: saved in the background
             try: nb = _run_one(jp, items[i], batch.cancel, save and not behind, on_cell, _for_item(kw, i), kernels, on_output)
-            except Exception as e:
+            except Exception as e:   # (on the server, stopped: saved as run_notebook saves it)
+                if behind: saver.seen.update(jp.seen); saver.save_failed(items[i], e)
                 finish(i, NotebookResult(items[i], False, e, getattr(e, 'nb', None)), time.monotonic() - t0)
                 continue
             if not behind: finish(i, NotebookResult(items[i], True, None, nb), time.monotonic() - t0); continue
@@ -208,6 +243,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the worker threads
                   on_output=None, # called as `on_output(path, index, out)` as each output arrives (a stream: its new text), from the workers
                   parameters=None, # papermill's parameters: one dict for every notebook, or a list of dicts, one per notebook
+                  kernel_wait:float=60, # s to wait for room on a full server, none of it ours
                   **run_kwargs # passed to `run_notebook`: timeout, allow_errors, interrupt_on_timeout, kernel_name, ...
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` per notebook, in order"
@@ -221,8 +257,8 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
         raise ValueError(f"parameters= is a list of {len(parameters)} for {len(items)} notebooks: give one dict per notebook, or one for all.")
     if parameters is not None: run_kwargs = {**run_kwargs, 'parameters': parameters}
     results = [None] * len(items)
-    batch,done = _Batch(len(items)),queue.SimpleQueue()
-    clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
+    batch,done = _Batch(len(items), kernel_wait),queue.SimpleQueue()
+    batch.clients = clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
     threads = [threading.Thread(target=_work, args=(c, items, batch, done, results, save, on_cell, run_kwargs, on_output),
                                 name=f'minijup-run-{n}', daemon=True) for n,c in enumerate(clients)]
     bar = Progress(len(items), show=progress if items else False, unit='notebooks', every=0)

@@ -15,19 +15,20 @@ from .sessions import *
 from .websockets import *
 
 # %% ../nbs/07_reach.ipynb #c61f43a8
-_all_ = ['LocalHub', 'LocalGateway', 'free_port', 'find_proxy']   # they lived here: `from minijup.reach import LocalHub` still works
+_all_ = ['LocalHub', 'LocalGateway', 'free_port', 'find_proxy']   # (they lived here)
 
 # %% ../nbs/07_reach.ipynb #5d154fca
 class JupyterHub:
     "A client for a JupyterHub's REST API: start, stop and connect to a user's server"
     def __init__(self,
-                 url:str=None, # the hub's URL, e.g. 'https://hub.example.org/' (maybe with ?token=); default: $JUPYTERHUB_URL
-                 token:str=None, # an API token (the hub's Token page); default: the URL's, then $JUPYTERHUB_API_TOKEN
+                 url:str=None, # the hub's URL (maybe with ?token=); default: $JUPYTERHUB_URL
+                 token:str=None, # an API token; default: the URL's, then $JUPYTERHUB_API_TOKEN
                  user:str=None, # whose server; default: the token's owner
-                 timeout=(5, 60), # seconds to connect, and to wait for each answer
+                 timeout=(5, 60), # as `Jupyter`'s: seconds for a whole call, or (connect, read)
                  verify=True): # verify TLS certificates, or the path of a CA bundle
         url = url or os.environ.get('JUPYTERHUB_URL')
-        if not url: raise JupyterError("No hub URL: pass JupyterHub('https://hub.example.org/', token=...) or set JUPYTERHUB_URL.")
+        if not url: raise JupyterError("No hub URL: pass JupyterHub('https://hub.example.org/', token=...) "
+                                       "or set JUPYTERHUB_URL.")
         base,url_token = split_token(url)
         self.url = re.sub(r'hub/(api/)?$', '', base)   # the hub's own pages live under /hub/
         token = token or url_token or os.environ.get('JUPYTERHUB_API_TOKEN')
@@ -45,12 +46,16 @@ class JupyterHub:
         "The user whose server this client manages"
         if self._user is None: self._user = self.me().name
         return self._user
-
-# %% ../nbs/07_reach.ipynb #a7a64e2f
-@patch
-def _server_api(self:JupyterHub, name=''):
-    "The hub's API path of the user's server `name`"
-    return f'users/{quote(self.user, safe="")}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
+    def _server_api(self, name=''):
+        "The hub's API path of the user's server `name`"
+        user = quote(self.user, safe="")
+        return f'users/{user}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
+    def _wait_state(self, name, want, timeout):
+        "Wait until the user's server `name` is `want`; a JupyterTimeoutError after `timeout` s"
+        if wait_until(lambda: self.server_status(name) == want, timeout, every=0.2): return
+        which = f"{self.user}'s server{' '+repr(name) if name else ''}"
+        raise JupyterTimeoutError(f"{which} is still {self.server_status(name)} after {timeout} s; see "
+                                  f"{self.url}hub/home", url=self.api.url)
 
 # %% ../nbs/07_reach.ipynb #1a49a060
 @patch
@@ -60,7 +65,8 @@ def server_status(self:JupyterHub, name:str='') -> str:
     servers = self.api(path, expect=dict).get('servers') or {}
     s = servers.get(name) if isinstance(servers, dict) else None
     if not isinstance(servers, dict) or not isinstance(s, (dict, type(None))):
-        raise ResponseError(f"{self.api.url}{path} answered with 'servers' of the wrong shape. Is this a JupyterHub?",
+        raise ResponseError(f"{self.api.url}{path} answered with 'servers' of the wrong shape. Is this a "
+                            "JupyterHub?",
                             method='GET', url=self.api.url + path)
     if not s: return 'stopped'
     if s.get('pending'): return {'spawn': 'starting', 'stop': 'stopping'}.get(s.pending, s.pending)
@@ -70,21 +76,14 @@ def server_status(self:JupyterHub, name:str='') -> str:
 @patch
 def server_url(self:JupyterHub, name:str='') -> str:
     "The URL of the user's server `name` (running or not)"
-    return f'{self.url}user/{quote(self.user, safe="")}/' + (f'{quote(name, safe="")}/' if name else '')
+    user = quote(self.user, safe="")
+    return f'{self.url}user/{user}/' + (f'{quote(name, safe="")}/' if name else '')
 
 # %% ../nbs/07_reach.ipynb #1b3318e8
 @patch
 def jupyter(self:JupyterHub, name:str='') -> Jupyter:
-    "A `Jupyter` client for the user's server `name`, with this hub token (the server need not be running yet)"
+    "A `Jupyter` client for the user's server `name`, with the hub token (it may be stopped)"
     return self.api.clone(self.server_url(name))
-
-# %% ../nbs/07_reach.ipynb #d01c0197
-@patch
-def _wait_state(self:JupyterHub, name, want, timeout):
-    "Wait until the user's server `name` is `want` ('running', 'stopped'); a JupyterTimeoutError after `timeout` s"
-    if wait_until(lambda: self.server_status(name) == want, timeout, every=0.2): return
-    raise JupyterTimeoutError(f"{self.user}'s server{' '+repr(name) if name else ''} is still {self.server_status(name)} "
-                              f"after {timeout} s; see {self.url}hub/home", url=self.api.url)
 
 # %% ../nbs/07_reach.ipynb #0f1950b1
 @patch
@@ -93,12 +92,12 @@ def start_server(self:JupyterHub,
                  timeout:float=120, # seconds to wait until it is ready
                  options:dict=None, # spawner options, as the hub's spawn form would send them
                 ) -> Jupyter:
-    "Start the user's server (if it is not running), wait until it answers, and return a `Jupyter` for it"
+    "Start the user's server (unless it runs), wait until it answers, and return a `Jupyter` for it"
     try: self.api('api/'+self._server_api(name), 'POST', data=options or None)
     except RequestError as e:
         if 'already running' not in str(e.reason) and 'pending' not in str(e.reason): raise
     self._wait_state(name, 'running', timeout)
-    jp = self.jupyter(name)   # the proxy's route can lag behind the hub's 'ready': the last error if it never comes
+    jp = self.jupyter(name)   # (the proxy's route can lag behind the hub's 'ready')
     wait_until(lambda: jp('api/status'), timeout, every=0.2, retry=(ResponseError, ConnectError))
     return jp
 
@@ -121,17 +120,23 @@ def new_token(self:JupyterHub,
               note:str='minijup', # shown on the hub's Token page
               expires_in:int=None, # seconds; default: never
              ) -> str:
-    "A new API token for the user (`POST /hub/api/users/NAME/tokens`); keep it out of outputs and logs"
+    "A new API token for the user (`POST /hub/api/users/NAME/tokens`): keep it out of outputs"
     body = {k:v for k,v in dict(scopes=scopes, note=note, expires_in=expires_in).items() if v is not None}
-    tok = self.api(f'api/users/{quote(self.user, safe="")}/tokens', 'POST', data=body, expect=dict).get('token')
+    path = f'api/users/{quote(self.user, safe="")}/tokens'
+    tok = self.api(path, 'POST', data=body, expect=dict).get('token')
     if not isinstance(tok, str) or not tok:
-        raise ResponseError("The hub answered the new token's request without a token. Is this a JupyterHub?",
-                            method='POST', url=self.api.url + f'api/users/{quote(self.user, safe="")}/tokens')
+        raise ResponseError("The hub answered the new token's request without a token. Is this a "
+                            "JupyterHub?",
+                            method='POST', url=self.api.url + path)
     return tok
 
 # %% ../nbs/07_reach.ipynb #0b6c368a
 class ServerNotRunningError(ConnectError):
     "A JupyterHub user server that is not running (also a `ConnectError`): start it, then try again"
+
+# %% ../nbs/07_reach.ipynb #2c83f9ad
+class NoContentsError(NotFoundError):
+    "The server has no contents API (`/api/contents` is 404 at its root): a Kernel Gateway has none"
 
 # %% ../nbs/07_reach.ipynb #e2456617
 _HUB_USER = re.compile(r'^(.*?)/hub/user/([^/]+)/')
@@ -147,19 +152,16 @@ def _hub_error(resp, method, url, token, probe):
         r = probe(target) if probe else None
         if r is None: return None
         if 300 <= r.status_code < 400 and '/hub/login' in r.headers.get('Location', ''):
-            return AuthError(f"{method} {url} was refused: the hub did not accept the token (it redirected to its "
-                             "login page). Check the token, or make a new one on the hub's Token page.",
-                             status=r.status_code, method=method, url=url, reason='redirect to the hub login page')
+            return AuthError(f"{method} {url} was refused: the hub did not accept the token (it redirected "
+                             "to its login page). Check the token, or make a new one on the hub's Token page.",
+                             status=r.status_code, method=method, url=url,
+                             reason='redirect to the hub login page')
         if r.status_code != 424: return None
     hub_url = f'{urlsplit(target).scheme}://{urlsplit(target).netloc}{m.group(1)}/'
     home = f"the hub's home page ({hub_url}hub/home), then try again."
     return ServerNotRunningError(f"{method} {url}: the JupyterHub user server of {m.group(2)!r} is not running.",
-        advice=Advice(f'Start it with {{start_server}}, or from {home}', otherwise=f'Start it from {home}', start_server=hub_url),
-        status=424, method=method, url=url, reason='user server not running')
-
-# %% ../nbs/07_reach.ipynb #2c83f9ad
-class NoContentsError(NotFoundError):
-    "The server has no contents API (`/api/contents` is 404 at its root): a Kernel Gateway runs kernels only"
+        advice=Advice(f'Start it with {{start_server}}, or from {home}', otherwise=f'Start it from {home}',
+                      start_server=hub_url), status=424, method=method, url=url, reason='user server not running')
 
 # %% ../nbs/07_reach.ipynb #2ca3fd1a
 _MISSING = re.compile(r'^(.*/)api/(contents|status|me)(/|$)')
@@ -173,18 +175,22 @@ def _gateway_error(resp, method, url, token, probe):
         if m.group(2) == 'contents':
             r = probe(base(m)+'api/contents?content=0') if probe else None
             if r is None or r.status_code != 404: return None
-            return NoContentsError(f"{method} {url}: this server has no contents API (/api/contents answers 404). "
-                "Is it a Kernel Gateway? A gateway runs kernels only: keep the files on your side and send code.",
+            return NoContentsError(f"{method} {url}: this server has no contents API (/api/contents "
+                "answers 404). Is it a Kernel Gateway? A gateway runs kernels only: keep the files on your "
+                "side and send code.",
                 status=404, method=method, url=url, reason='no contents API')
-        return NotFoundError(f"{method} {url} failed with 404: this server has no /api/{m.group(2)} endpoint "
+        return NotFoundError(f"{method} {url} failed with 404: this server has no /api/{m.group(2)} "
+            "endpoint "
             "(a Kernel Gateway has none). `jp.version` and `jp.kernels()` show that it answers.",
             status=404, method=method, url=url, reason=f'no /api/{m.group(2)}')
     if st == 403 and method == 'GET' and (m := _LISTING.match(p.path)):
         r = probe(base(m)+'api/kernelspecs') if probe else None
         if r is None or r.status_code != 200: return None
-        return AuthError(f"{method} {url} was refused (403): this server does not allow listing {m.group(2)}, "
+        return AuthError(f"{method} {url} was refused (403): this server does not allow listing "
+            f"{m.group(2)}, "
             "although the token is accepted. A Kernel Gateway lists them only when started with "
-            "--JupyterWebsocketPersonality.list_kernels=True; otherwise keep the ids of the kernels you start.",
+            "--JupyterWebsocketPersonality.list_kernels=True; otherwise keep the ids of the kernels you "
+            "start.",
             status=403, method=method, url=url, reason=f'listing {m.group(2)} is not allowed')
 
 # %% ../nbs/07_reach.ipynb #49fccdc6

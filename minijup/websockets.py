@@ -7,8 +7,9 @@ __all__ = ['KernelConnection', 'FrameReader', 'KernelRestartedError', 'PROTOCOL_
            'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError', 'ExecutionResult', 'output_from_msg']
 
 # %% ../nbs/03_websockets.ipynb #b673bfcd
-import random, select, socket, struct, threading, time, uuid, warnings
+import random, select, socket, struct, sys, threading, time, uuid, warnings
 from collections import deque
+from urllib.parse import urlsplit
 import websocket
 from fastcore.basics import patch, AttrDict
 from fastcore.xtras import dict2obj
@@ -30,13 +31,14 @@ class KernelConnection:
                  reconnect_tries:int=7, # how often to try to reconnect after the connection drops
                  max_output:int=100_000_000, # bytes of output one execution keeps; more is dropped and counted
                  max_frame:int=2**30, # the largest websocket message accepted (bytes); a larger one drops the socket
+                 max_message:int=10*2**20, # the largest message sent (bytes); None: any
                 ):
         self.jp,self.kernel_id,self.reconnect_tries = jp,kernel_id,reconnect_tries
-        self.max_output,self.max_frame = max_output,max_frame
+        self.max_output,self.max_frame,self.max_message = max_output,max_frame,max_message
         self.session_id = uuid.uuid4().hex
         self._want = protocol
         self._pending,self.displays,self._comm_handlers = {},Displays(),{}
-        self.widgets = Widgets(lambda cid, data: self.comm_send(cid, data))   # ipywidgets' state, and what Output widgets capture
+        self.widgets = Widgets(self._sync_widget)   # ipywidgets' state, what Output widgets capture
         self._seen,self._seen_order = set(),deque()
         self._queue,self.ws,self.protocol,self.closed = [],None,None,False
         self._lock,self._send_lock = threading.RLock(),threading.Lock()
@@ -45,6 +47,7 @@ class KernelConnection:
         self.reconnects,self.malformed,self.handler_errors = 0,0,deque(maxlen=10)
         self._restarted,self._restarting,self._kernel_session,self._probing = False,False,None,None
         self._heard = self._asked = time.monotonic()
+        self._fresh,self._outbox = _Freshness(),_Outbox()   # (see Idle connections, and Timeouts)
         self._connect()
 
     def __repr__(self):
@@ -52,6 +55,13 @@ class KernelConnection:
         return f'KernelConnection(kernel_id={self.kernel_id!r}, {state})'
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
+
+    def _sync_widget(self, comm_id, data):
+        "Send an Output widget's outputs back to the kernel; if too large for the server, warn"
+        try: self.comm_send(comm_id, data)
+        except ArgumentError as e:
+            self.handler_errors.append(e)
+            warnings.warn(f'The outputs of widget {comm_id} were not sent back to the kernel: {e}')
 
 # %% ../nbs/03_websockets.ipynb #0d4dcc34
 @patch(as_prop=True)
@@ -79,9 +89,19 @@ def _connect(self:KernelConnection, timeout=None):
     if err is not None:   # raised here, outside any `except`: no chained exception carries the request
         if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: self._ask_rest()   # the specific error
         raise err
+    chosen = (ws.getheaders() or {}).get('sec-websocket-protocol')
+    offered = None if self._want == 'json' else V1_PROTOCOL
+    if chosen and chosen.lower() != (offered or '').lower():   # RFC 6455: the client must fail it
+        ws.shutdown()
+        chosen = self.jp.redact(chosen)[:60]
+        raise ResponseError(f'Could not connect to kernel {self.kernel_id}: the server chose the '
+                            f'websocket subprotocol {chosen!r}, which minijup did not offer '
+                            f'(offered: {offered or "none"}): it does not speak the kernel '
+                            'protocol minijup knows. Is this the URL of a Jupyter server?',
+                            url=self.ws_url)
     ws.settimeout(60)   # sending; reads have their own deadlines (`FrameReader`)
     self.ws, self.protocol = ws, ('v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json')
-    self._reader = FrameReader(ws.sock, self.max_frame)
+    self._reader,self._fresh.looked = FrameReader(ws.sock, self.max_frame),time.monotonic()
     queued, self._queue = self._queue, []
     for m in queued: self._send_now(m)
 
@@ -114,23 +134,17 @@ def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
 @patch
 def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
     "The websocket handshake, ended at the client's deadline however slowly the server answers: the error, or None"
-    t = self.jp.timeout
-    limit = sum(t) if isinstance(t, tuple) and None not in t else t
-    late = threading.Event()
-    def stop():
-        late.set()
-        try: ws.sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, AttributeError): pass   # not connected yet, or closed
-    timer = threading.Timer(limit, stop) if limit else None
-    if timer: timer.daemon = True; timer.start()
-    try: err = self._upgrade(ws, ct)
-    finally:
-        if timer: timer.cancel()
-    if err is not None and late.is_set():
-        return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
-            f'handshake within {limit} s.', url=self.ws_url,
-            advice=Advice('Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=t))
-    return err
+    t = Timeout(self.jp.timeout)
+    wait = ct if ct is not None else t.read   # each wait on the socket: the handshake is part of connecting
+    t0 = time.monotonic()
+    with Deadline(t) as dl:   # (as a REST call's: see deadlines)
+        dl.watch(ws)
+        err = self._upgrade(ws, wait)
+    waited = wait is not None and time.monotonic() - t0 >= wait and isinstance(err, (ResponseError, ConnectError))
+    if err is None or not (dl.fired or waited): return err
+    return JupyterTimeoutError(f'Could not connect to kernel {self.kernel_id}: the server did not finish the websocket '
+        f'handshake within {t.total if dl.fired else wait} s.', url=self.ws_url, advice=Advice(
+            'Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=self.jp.timeout))
 
 # %% ../nbs/03_websockets.ipynb #c023c919
 @patch
@@ -142,8 +156,9 @@ def _ask_rest(self:KernelConnection):
 
 # %% ../nbs/03_websockets.ipynb #d872cac6
 @patch
-def _send_now(self:KernelConnection, msg):
-    data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
+def _send_now(self:KernelConnection, msg, data=None):
+    "Send `msg` whole (framed as `data`, if given), one thread at a time"
+    if data is None: data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
     with self._send_lock:
         if isinstance(data, str): self.ws.send(data)
         else: self.ws.send_binary(data)
@@ -152,10 +167,20 @@ def _send_now(self:KernelConnection, msg):
 @patch
 def send(self:KernelConnection, msg:dict):
     "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
-    if self.closed: raise JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
-                                      advice=Advice('{connect}.', connect=self.kernel_id))
+    closed = lambda: JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
+                                  advice=Advice('{connect}.', connect=self.kernel_id))
+    if self.closed: raise closed()
+    proto = self.protocol
+    data = pack_v1(msg) if proto == 'v1' else pack_json(msg)
+    if self.max_message and len(data) > self.max_message:
+        self._pending.pop(msg['header']['msg_id'], None)
+        raise _too_big(msg, len(data), self.max_message)
     self._heard = time.monotonic()   # silence is counted from here (see `_read_until`)
-    try: self._send_now(msg)
+    if self._outbox.hold(self, msg): return
+    self._fresh.check(self)
+    if self.closed: raise closed()
+    self._outbox.recent.append((msg['header']['msg_id'], len(data)))
+    try: self._send_now(msg, data if self.protocol == proto else None)
     except (websocket.WebSocketException, OSError): self._queue.append(msg)
 
 # %% ../nbs/03_websockets.ipynb #1e5811e3
@@ -221,6 +246,7 @@ def _recv(self:KernelConnection, timeout, deadline=None):
     if sock is None: raise websocket.WebSocketConnectionClosedException('socket is closed')
     if not self._reader.buffered():
         r,_,_ = select.select([sock, self._wake_r], [], [], timeout)
+        self._fresh.looked = time.monotonic()   # (a ping that came meanwhile is answered below)
         if self._wake_r in r: self._unwake()
         if sock not in r: return None
     if _QUICKACK is not None:
@@ -231,8 +257,12 @@ def _recv(self:KernelConnection, timeout, deadline=None):
         if deadline is not None and time.monotonic() >= deadline: return None   # the rest is read by the next call
         raise
     except websocket.WebSocketPayloadException: self.malformed += 1; raise
-    if op == 8: raise _Closed(struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005)
+    if op == 8:
+        code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
+        if code == 1009: self._outbox.too_big(self)   # the server refused a message as too large
+        raise _Closed(code)
     if op == 9: self.ws.pong(data)
+    if op == 10: self._fresh.pong = data
     if op not in (1, 2): return None
     try: return unpack_v1(data) if self.protocol == 'v1' else unpack_json(data.decode() if op == 1 else data)
     except (ResponseError, UnicodeDecodeError): self.malformed += 1; return None
@@ -295,10 +325,14 @@ def _replaced(self:KernelConnection, msg, t, c) -> bool:
     elif t == 'status' and c.get('execution_state') == 'starting' and s and s != known: restart = True
     else: return False
     if restart: self._restarted_elsewhere(); return True
-    self._close_ws(); self.closed = True   # shut down for good: the server deletes it
-    self._fail_pending(lambda: KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another '
-        "client) while this request ran.", advice=Advice('{result}. Start a new kernel or session.', result=...)),
-        kinds=('execute', 'request', 'probe', 'ready'))
+    self._close_ws(); self.closed = True   # for good: by another client, or by a server that stops
+    what,said = _server_state(self)
+    why = (f'the server at {self.jp.url} stopped ({said}), and shut it down'
+           if what in ('stopped', 'down') else 'it was shut down (by another client)')
+    kid,advice = self.kernel_id, Advice('{result}. Start a new kernel or session.', result=...)
+    gone = lambda: KernelDiedError(f'Kernel {kid} is gone: {why} while this request ran.',
+                                   advice=advice)
+    self._fail_pending(gone, kinds=('execute', 'request', 'probe', 'ready'))
     return True
 
 # %% ../nbs/03_websockets.ipynb #2620e7d6
@@ -348,7 +382,15 @@ def _probed(self:KernelConnection, probe):
             r.idle,r.idle_at = True,probe.sent; r._end(self)
     for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
                                         f'({self.malformed} malformed messages were dropped).',
-                                        advice=Advice('{result}.', result=...)))
+                                        advice=Advice('{result}.', result=...))
+                          if r.heard else _unheard(self))   # (not even its `busy`: did it run?)
+
+# %% ../nbs/03_websockets.ipynb #9770071f
+def _unheard(k) -> ResponseError:
+    "The error for an execution that the kernel, now idle, never said a word about"
+    return ResponseError(f'Kernel {k.kernel_id} is idle, and no message about this code ever '
+                         'arrived (not even that it started): it may never have reached it.',
+                         advice=Advice('Check whether it ran before you run it again.'))
 
 # %% ../nbs/03_websockets.ipynb #8a96b0c3
 @patch
@@ -357,6 +399,7 @@ def _unanswered(self:KernelConnection, req):
     probe, self._probing = self._probing, None
     self._pending.pop(probe.msg_id, None)
     if self._restarting or req.kind != 'execute' or req.reply is not None: return
+    if req.sent == float('inf'): return   # held back, not sent (see `_Outbox`): not running
     if req.idle or self._state() in ('idle', 'starting'): self._restarted_elsewhere()
 
 # %% ../nbs/03_websockets.ipynb #e502c55f
@@ -364,7 +407,7 @@ def _unanswered(self:KernelConnection, req):
 def _state(self:KernelConnection) -> str:
     "The kernel's `execution_state` as the server knows it (None if it does not say)"
     try: return self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
-    except NotFoundError: raise self._lost('the kernel is gone') from None
+    except NotFoundError: raise self._lost('the kernel is gone', ('gone', '')) from None
     except JupyterError: return None
 
 # %% ../nbs/03_websockets.ipynb #778f5f85
@@ -373,6 +416,7 @@ class _Request:
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
         self.msg_id,self.sent = msg['header']['msg_id'],time.monotonic()
         self.reply,self.idle,self.idle_at,self.exc,self.user_exc = None,False,None,None,None
+        self.heard,self.abandoned = False,False   # a message about it came; Ctrl-C stopped waiting
 
     @property
     def done(self): return self.exc is not None or (self.reply is not None and (self.idle or self.kind in ('request', 'probe')))
@@ -381,6 +425,7 @@ class _Request:
 
     def add(self, msg, conn):
         t,ch = msg['header']['msg_type'], msg['channel']
+        self.heard = True
         r = self.result
         if ch == 'shell' or ch == 'control' or t.endswith('_reply'):
             if r is not None: r.messages.append(msg)
@@ -410,40 +455,70 @@ class _Request:
         conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
 
 # %% ../nbs/03_websockets.ipynb #2d1d0c63
-@patch
-def _kernel_gone(self:KernelConnection):
-    "Is the kernel gone from the server?"
-    try: self.jp(f'api/kernels/{self.kernel_id}', timeout=5); return False
-    except NotFoundError: return True
-    except JupyterError: return False
+def _refused(url:str) -> bool:
+    "Does the host of `url` refuse a TCP connection to its port (nothing listens there any more)?"
+    p = urlsplit(url)
+    port = p.port or (443 if p.scheme == 'https' else 80)
+    try: socket.create_connection((p.hostname, port), timeout=2).close()
+    except ConnectionRefusedError: return True
+    except OSError: pass
+    return False
+
+def _server_state(k, timeout:float=2) -> tuple:
+    "What the server says of `k`'s kernel, asked anew: 'there', 'gone', 'stopped' or 'down'; why"
+    try: k.jp.clone()(f'api/kernels/{k.kernel_id}', timeout=timeout); return 'there', ''
+    except NotFoundError: return 'gone', ''
+    except ConnectError:
+        if _refused(k.jp.url): return 'stopped', 'it refuses connections'
+        return 'down', 'no connection'
+    except JupyterTimeoutError: return 'down', f'no answer within {timeout} s'
+    except JupyterError as e:
+        return ('down', f'it answers {e.status}') if (e.status or 0) >= 500 else ('there', '')
 
 # %% ../nbs/03_websockets.ipynb #53153da0
 @patch
-def _lost(self:KernelConnection, why):
-    "The connection is gone for good: close it and fail every request in flight"
+def _lost(self:KernelConnection, why, state=None):
+    "The connection is gone for good: close it and fail the requests in flight, saying why"
     self._close_ws()
     if self.closed: exc = JupyterError(f'The connection to kernel {self.kernel_id} was closed.', url=self.ws_url)
-    elif self._kernel_gone():
-        exc = KernelDiedError(f'Kernel {self.kernel_id} is gone: it was shut down (by another client, or the '
-                              'server stopped). Start a new kernel or session.', url=self.ws_url)
-    else: exc = JupyterError(f'The connection to kernel {self.kernel_id} was lost ({why}) and could not be '
-                             'restored.', url=self.ws_url, advice=Advice('{connect}.', connect=self.kernel_id))
+    else: exc = _why_lost(self, why, state or _server_state(self))
     self.closed = True
     self._fail_pending(lambda: exc, kinds=('execute', 'request', 'probe', 'ready'))
     return exc
+
+# %% ../nbs/03_websockets.ipynb #fdd2d915
+def _why_lost(k, why:str, state:tuple) -> JupyterError:
+    "The error for a connection that cannot be restored, from what the server says of it"
+    (what,said),kid,url,kw = state, k.kernel_id, k.jp.url, dict(url=k.ws_url)
+    if what == 'gone':
+        return KernelDiedError(f'Kernel {kid} is gone: it was shut down (by another client); the '
+                               'server answers, and no longer has it.',
+                               advice=Advice('Start a new kernel or session.'), **kw)
+    if what == 'stopped':
+        return ConnectError(f'The server at {url} no longer answers ({said}): it was stopped or '
+                            f'killed, and kernel {kid} with it.', **kw)
+    if what == 'down':
+        return ConnectError(f'The server at {url} no longer answers ({said}), so the connection to '
+                            f'kernel {kid} could not be restored.',
+                            advice=Advice('{connect} once it answers.', connect=kid), **kw)
+    return JupyterError(f'The connection to kernel {kid} was lost ({why}) and could not be '
+                        'restored, though the server answers and still has the kernel.',
+                        advice=Advice('{connect}.', connect=kid), **kw)
 
 # %% ../nbs/03_websockets.ipynb #ea05ced1
 @patch
 def _reconnect(self:KernelConnection, why):
     "Reconnect with the same session id, with backoff; raise (and fail every request) if that is not possible"
     self._close_ws()
+    state = None
     for attempt in range(self.reconnect_tries):
         if self.closed: break
         time.sleep(random.uniform(0.5, 1) * 0.1 * 2**attempt)
-        if self._kernel_gone(): break
+        state = _server_state(self)
+        if state[0] in ('gone', 'stopped'): break   # no use trying again
         try: self._connect(); self.reconnects += 1; return
         except (JupyterError, OSError): continue
-    raise self._lost(why)
+    raise self._lost(why, state)
 
 # %% ../nbs/03_websockets.ipynb #4bf697a5
 @patch
@@ -460,6 +535,67 @@ class _DeadSocket:
     sock = None
     def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
     send_binary = send
+
+# %% ../nbs/03_websockets.ipynb #0df10d39
+_FRESH,_PING_WAIT = 0.5, 5.0   # s unread before a send checks the socket; s to wait for a pong
+
+class _Freshness:
+    "Is the socket still open when a message goes out? `looked`: last read; `pong`: the last pong"
+    def __init__(self): self.looked,self.pong = time.monotonic(),None
+
+    def check(self, k):
+        "Socket unread for `_FRESH` s: ping the server; if it is gone, reconnect (same session id)"
+        if time.monotonic() - self.looked < _FRESH or isinstance(k.ws, _DeadSocket): return
+        if not k._lock.acquire(blocking=False): return   # another thread reads: it answers pings
+        try:
+            why = self._ping(k)
+            if why: k._reconnect(why)
+        finally: k._lock.release()
+
+    def _ping(self, k) -> str:
+        "Send a pong and a ping; read (and dispatch) until the ping's pong. None, or what failed"
+        token,deadline = uuid.uuid4().bytes, time.monotonic() + _PING_WAIT
+        try:
+            k.ws.pong(b''); k.ws.ping(token)
+            while self.pong != token:
+                if time.monotonic() >= deadline: return f'no answer to a ping within {_PING_WAIT} s'
+                msg = k._recv(deadline - time.monotonic(), deadline)
+                if msg is not None: k._heard = time.monotonic(); k._dispatch(msg)
+        except _Closed as e: return f'the server closed it while it was idle ({e.code})'
+        except (websocket.WebSocketException, OSError, ValueError) as e: return type(e).__name__
+
+# %% ../nbs/03_websockets.ipynb #cf1e4627
+class _Outbox:
+    "What went out lately (`recent`); what waits (`held`) for an interrupted execution (`behind`)"
+    def __init__(self): self.recent,self.behind,self.held = deque(maxlen=16),None,[]
+
+    def hold(self, k, msg) -> bool:
+        "Keep an execute_request back while the interrupted `behind` has not ended; True if kept"
+        self.ended(k)
+        if self.behind is None or msg['header']['msg_type'] != 'execute_request': return False
+        self.held.append(msg)
+        req = k._pending.get(msg['header']['msg_id'])
+        if req is not None: req.sent = float('inf')   # not sent: never taken for a lost reply
+        return True
+
+    def ended(self, k):
+        "Once `behind` has ended (its reply came, or it failed), send what was kept back, in order"
+        b = self.behind
+        if b is None or (b.reply is None and b.exc is None): return
+        held,self.held,self.behind = self.held,[],None
+        for m in held:
+            req = k._pending.get(m['header']['msg_id'])
+            if req is not None and req.exc is None: req.sent = time.monotonic(); k.send(m)
+
+    def too_big(self, k):
+        "The server closed the socket with 1009 (message too big): fail the largest sent lately"
+        if not self.recent: return
+        mid,size = max(self.recent, key=lambda r: r[1])
+        self.recent.clear()
+        req = k._pending.get(mid)
+        if req is None or req.done: return
+        req.fail(_too_big(req.msg, size))
+        if req.result is not None: req.result.status,req.result.done = 'error',True
 
 # %% ../nbs/03_websockets.ipynb #bc2d7bcc
 _TURN = 0.02   # s between a waiting thread's looks at its request while another thread reads
@@ -492,11 +628,13 @@ _PROBE_AFTER,_PROBE_WAIT = 1.0, 3.0   # s of idle without a reply before asking 
 def _read_until(self:KernelConnection, req, deadline):
     "Holding the lock: read and dispatch every message until `req` is done or `deadline`; look into silences"
     while not req.done:
+        self._outbox.ended(self)   # (an interrupted execution that ended: send what waited for it)
         if self.closed: req.fail(JupyterError(f'The connection to kernel {self.kernel_id} is closed.')); return
         now = time.monotonic()
         if deadline is not None and now >= deadline: return
         stuck = req.kind == 'execute' and req.idle and req.reply is None
-        if self._probing is not None and now - self._probing.sent > _PROBE_WAIT: self._unanswered(req); continue
+        unanswered = self._probing is not None and now - self._probing.sent > _PROBE_WAIT
+        if unanswered and now - self._heard > _PROBE_AFTER: self._unanswered(req); continue   # (else: behind them?)
         if stuck and now - req.idle_at >= _PROBE_AFTER: self._probe()
         if now - self._heard >= 5 and now - self._asked >= 5:   # silence: is the kernel still there, and ours?
             self._asked = now
@@ -515,12 +653,22 @@ def _read_until(self:KernelConnection, req, deadline):
 @patch
 def _abandon(self:KernelConnection, req):
     "Ctrl-C while waiting: interrupt the kernel if it ran our code, let the code end (3 s at most), forget `req`"
+    if req.abandoned: return   # a second Ctrl-C while it waits below: leave at once
+    req.abandoned = True
     try:
         if req.kind == 'execute' and not req.done:
             self.jp(f'api/kernels/{self.kernel_id}/interrupt', 'POST', timeout=5)
-            self._wait(req, 3)
+            try: self._wait(req, 0.5)
+            except JupyterTimeoutError:
+                print(f'minijup: kernel {self.kernel_id} was interrupted; waiting up to 2.5 s '
+                      'more for its code to stop (Ctrl-C again: stop waiting)',
+                      file=sys.stderr, flush=True)
+                self._wait(req, 2.5)
     except Exception: pass   # (not a second KeyboardInterrupt: that ends it at once)
-    finally: self._pending.pop(req.msg_id, None)
+    finally:
+        if req.kind == 'execute' and not req.done:   # it runs on: later ones wait (see Timeouts)
+            req.on_output = req.stdin = None; self._outbox.behind = req
+        else: self._pending.pop(req.msg_id, None)
 
 # %% ../nbs/03_websockets.ipynb #a3c6436a
 @patch
@@ -533,7 +681,7 @@ def _ready(self:KernelConnection, timeout:float=60):
     try:
         while self._restarted and time.monotonic() < deadline:
             try: state = self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
-            except NotFoundError: raise self._lost('the kernel is gone') from None
+            except NotFoundError: raise self._lost('the kernel is gone', ('gone', '')) from None
             if state in ('restarting', 'starting'): time.sleep(0.1); continue   # the server is still starting it
             self._close_ws()
             self._connect()
@@ -590,6 +738,7 @@ def _stop(self:KernelConnection, res, req) -> str:
     self.interrupt()
     try: _finish(res, self._wait(req, _INTERRUPT_GRACE)); return 'The kernel was interrupted.'
     except JupyterTimeoutError:
+        self._outbox.behind = req   # later executions wait for its end (see below)
         return (f'The kernel was sent an interrupt, but the code did not stop within {_INTERRUPT_GRACE} s (it ignores '
                 'SIGINT, or is stuck where an interrupt cannot reach it): it is still running, and later code on this '
                 'connection waits behind it. Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
@@ -636,7 +785,21 @@ def connect(self:Jupyter,
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
-    k = KernelConnection(self, kernel_id_of(kernel), protocol=protocol)
+    kid,err,end = kernel_id_of(kernel),None,time.monotonic() + 60
+    try: k = KernelConnection(self, kid, protocol=protocol)
+    except (ResponseError, JupyterTimeoutError) as e: err = e   # (the server holds the handshake until it answers)
+    while err is not None:   # the kernel has not answered yet: is it slow to start, or did it die as it started?
+        try: m = self(f'api/kernels/{kid}', timeout=5)
+        except NotFoundError: m = {'execution_state': 'gone'}
+        except JupyterError: m = {}
+        m = m if isinstance(m, dict) else {}
+        if m.get('execution_state') in ('gone', 'dead'):
+            name = m.get('name') or (kernel.get('kernel', kernel) if isinstance(kernel, dict) else {}).get('name')
+            raise KernelDiedError(f"Kernel {kid}{f' ({name!r})' if name else ''} died as it started: the "
+                "server started it again and gave up. Its command fails: the server's log says why.") from None
+        if m.get('execution_state') not in ('starting', 'restarting') or time.monotonic() > end: raise err
+        try: k,err = KernelConnection(self, kid, protocol=protocol),None
+        except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
     conns = self.owned.connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
     return k
@@ -748,3 +911,19 @@ def close(self:KernelConnection):
         finally: self._lock.release()
     else: self._close_ws(1000)
     self._pending.clear()
+
+# %% ../nbs/03_websockets.ipynb #6ba600f1
+def _too_big(msg, size:int, limit:int=None) -> JupyterError:
+    "A message too large: refused here (over `limit`, not sent), or by the server (close 1009)"
+    t,mib = msg['header']['msg_type'], lambda n: f'{n / 2**20:.1f} MiB'
+    what = 'The code' if t == 'execute_request' else f'A {t} message'
+    as_file = 'Send large data as a file instead: upload it, then read it in the code.'
+    if limit is None:
+        return RequestError(f'{what} was {mib(size)} as a websocket message, and the server '
+                            'refused it as too large (it closed the connection with code 1009): '
+                            'it never reached the kernel.', advice=Advice(as_file))
+    more = as_file[:-1] + '; or, if the server accepts more, set {max_message} on the connection.'
+    return ArgumentError(f'{what} is {mib(size)} as a websocket message, more than the '
+                         f'{mib(limit)} a Jupyter Server accepts by default '
+                         '(websocket_max_message_size): it was not sent.',
+                         advice=Advice(more, otherwise=as_file, max_message=2 ** size.bit_length()))
