@@ -6,7 +6,8 @@
 __all__ = ['CLI_WORDS', 'main']
 
 # %% ../nbs/06_cli.ipynb #a753d342
-import argparse, codecs, contextlib, gc, os, posixpath, re, shutil, signal, sys, tempfile, threading, time, warnings
+import argparse, codecs, contextlib, gc, os, posixpath, re, shutil, signal, sys, tempfile, threading
+import time, warnings
 from datetime import datetime
 from pathlib import Path
 import minijup
@@ -33,10 +34,11 @@ def _client(args, url:str=None) -> Jupyter:
     return Jupyter(base, token=tok, debug=_debug(args))
 
 def _debug(args):
-    "With --debug, a `debug` hook for `Jupyter` that prints each request's method and URL on stderr; else None"
+    "With --debug, a `debug` hook for `Jupyter`: each request's method and URL on stderr; else None"
     if not getattr(args, 'debug', False): return None
-    return lambda method, url, headers: print(f'minijup: debug: {method} {terminal_safe(url, color=False)}',
-                                              file=sys.stderr, flush=True)
+    def say(method, url, headers):
+        print(f'minijup: debug: {method} {terminal_safe(url, False)}', file=sys.stderr, flush=True)
+    return say
 
 # %% ../nbs/06_cli.ipynb #8254e569
 def _mark(phase:str):
@@ -57,8 +59,9 @@ def _server(args, embedded:bool=False, meanwhile=None):
         if srv is None: yield jp; return
         with Jupyter(srv.wait().url_with_token, debug=_debug(args)) as jp:
             _mark('server ready')
-            print(f"minijup: no --url (nor $JUPYTER_URL): an embedded server in {terminal_safe(os.getcwd(), False)}, "
-                  "stopped when done.", file=sys.stderr, flush=True)
+            here = terminal_safe(os.getcwd(), False)
+            print(f"minijup: no --url (nor $JUPYTER_URL): an embedded server in {here}, stopped "
+                  "when done.", file=sys.stderr, flush=True)
             yield jp
     except BaseException:
         if srv: srv.stop()
@@ -67,16 +70,18 @@ def _server(args, embedded:bool=False, meanwhile=None):
 
 # %% ../nbs/06_cli.ipynb #5794684d
 class _Live:
-    "Prints a notebook's outputs as they arrive, its progress bar `bar` erased meanwhile and drawn again at a line's start"
+    "Prints a notebook's outputs as they arrive, its progress bar `bar` erased meanwhile"
     def __init__(self, quiet:bool=False, bar=None):
-        self.quiet,self.bar,self.done,self.midline,self.printer = quiet,bar,0,False,TerminalPrinter()
+        self.quiet,self.bar,self.done,self.midline = quiet,bar,0,False
+        self.printer = TerminalPrinter()
     def __call__(self, index, out):
         "`on_output`: print what arrived (an error waits for its cell's end)"
         if not self.quiet and out.output_type != 'error': self._print([out])
     def cell_done(self, index, cell):
-        "`on_cell`: the run goes on after cell `index`: print its errors (allowed ones) and output dropped; count it"
+        "`on_cell`: the run goes on after cell `index`: print its errors, output dropped; count it"
         self.done = index + 1
-        self._print([] if self.quiet else [o for o in cell.outputs if o.output_type == 'error'] + dropped(cell.outputs))
+        ends = [o for o in cell.outputs if o.output_type == 'error'] + dropped(cell.outputs)
+        self._print([] if self.quiet else ends)
         self.printer.end()
     def _print(self, outputs):
         if self.bar and outputs: self.bar.close()
@@ -90,7 +95,7 @@ class _Prefixed:
     "Prints the outputs of several notebooks as they arrive, whole lines only, each line prefixed by `[name]`"
     def __init__(self, names:dict, bar):
         self.names,self.bar,self.lock,self.parts = names,bar,threading.Lock(),{}
-        self.printer = TerminalPrinter(color=True)   # the text of results and tracebacks (made safe line by line)
+        self.printer = TerminalPrinter(color=True)   # results, tracebacks (made safe line by line)
     def __call__(self, path, index, out):
         "`run_notebooks`' `on_output`: print the whole lines of what arrived, keep a half line for later"
         err = out.output_type == 'stream' and out.name == 'stderr'
@@ -124,13 +129,14 @@ CLI_WORDS = {   # how the command line says what the library's advice concerns
     'save_elsewhere': 'Run it again with --output PATH to save it elsewhere',
     'result': 'The outputs so far are above', 'connect': 'Run the command again',
     'exist_ok': '-p', 'jobs': lambda n: '--jobs' if n is ... else f'--jobs {n}',
-    'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait'}   # (no word: the advice's `otherwise` is said)
+    'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait'}
+# (an argument without a word here: the advice's `otherwise` is said)
 
 # %% ../nbs/06_cli.ipynb #5228ec05
 def _one_line(e) -> str:
-    "The error `e` on one line, its advice in the command line's words, nothing in it able to act on the terminal"
-    said = terminal_safe(e.say(CLI_WORDS) if isinstance(e, JupyterError) else str(e), color=False).replace('\b', '')
-    return ' '.join(said.split()) or type(e).__name__
+    "The error `e` on one line, its advice in the command line's words, made safe for a terminal"
+    said = e.say(CLI_WORDS) if isinstance(e, JupyterError) else str(e)
+    return ' '.join(terminal_safe(said, color=False).replace('\b', '').split()) or type(e).__name__
 
 # %% ../nbs/06_cli.ipynb #f9d04da3
 def _redact_args(s:str) -> str:
@@ -155,7 +161,8 @@ def _server_opts(p, many:bool=False, default=None):
     g.add_argument('--token-file', metavar='PATH', default=default,
                    help='a file holding the token (default: $JUPYTER_TOKEN_FILE)')
     g.add_argument('--debug', action='store_true', default=False if default is None else default,
-                   help='print each request to the server, its method and URL, on stderr (never the token)')
+                   help='print each request to the server, its method and URL, on stderr (never '
+                   'the token)')
 
 # %% ../nbs/06_cli.ipynb #428c0d0d
 def _add_parameters(p):
@@ -203,7 +210,6 @@ def _add_run(sub):
     _add_papermill(r)
     _add_run_files(r)
 
-
 # %% ../nbs/06_cli.ipynb #03b25084
 def _add_papermill(r):
     "papermill's other options: `--help-notebook`, `--prepare-only`, `--report-mode`"
@@ -234,26 +240,31 @@ def _add_run_files(r):
 
 # %% ../nbs/06_cli.ipynb #62ebd51f
 def _add_exec(sub, conn):
-    "The `exec` command's parser: the code, its kernel, the kernel's folder and its time limit (`conn`: the server options)"
+    "The `exec` parser: the code, its kernel, folder and time limit (`conn`: the server options)"
     e = sub.add_parser('exec', parents=[conn], help='execute code on a new kernel and print its outputs',
-                       description='Execute CODE (or the code on stdin) on a new kernel and print the outputs as they '
-                       "arrive. The kernel runs in the server's root (or --cwd) and is shut down afterwards. Without a "
-                       'server, an embedded one is started in the current folder.')
+                       description="Execute CODE (or the code on stdin) on a new kernel and print "
+                       "the outputs as they arrive. The kernel runs in the server's root (or "
+                       "--cwd) and is shut down afterwards. Without a server, an embedded one is "
+                       "started in the current folder.")
     e.add_argument('code', nargs='?', help='the code; default: read from stdin')
     e.add_argument('--kernel', help="the kernelspec (default: the server's)")
-    e.add_argument('--cwd', metavar='FOLDER', help="the folder of the server the kernel runs in (default: its root)")
+    e.add_argument('--cwd', metavar='FOLDER',
+                   help="the folder of the server it runs in (default: its root)")
     e.add_argument('--timeout', type=float, help='seconds the code may run')
 
 # %% ../nbs/06_cli.ipynb #f6864019
 def _add_files(sub, conn):
-    "The parsers of the file commands `ls`, `cat`, `upload` and `download` (`conn`: the server options)"
-    l = sub.add_parser('ls', parents=[conn], help='list a folder on the server', description='List a folder on the '
-                       'server (a file: that file alone); -l: with the type, size in bytes and last change of each.')
+    "The parsers of the file commands `ls`, `cat`, `upload`, `download` (`conn`: server options)"
+    l = sub.add_parser('ls', parents=[conn], help='list a folder on the server',
+                       description='List a folder on the server (a file: that file alone); -l: '
+                       'with the type, size and last change of each.')
     l.add_argument('path', nargs='?', default='', help='the folder (default: the root)')
-    l.add_argument('-l', '--long', action='store_true', help='the long form: type, size, last modified (local time), name')
-    c = sub.add_parser('cat', parents=[conn], help='print a file of the server', description='Print a file of the '
-                       'server on stdout: into a pipe or a file as it is (text or binary); on a terminal, text only, '
-                       'without what could act on the terminal.')
+    l.add_argument('-l', '--long', action='store_true',
+                   help='the long form: type, size in bytes, last modified (local time), name')
+    c = sub.add_parser('cat', parents=[conn], help='print a file of the server',
+                       description='Print a file of the server on stdout: into a pipe or a file as '
+                       'it is (text or binary); on a terminal, text only, without what could act '
+                       'on it.')
     c.add_argument('path', help='the file')
     u = sub.add_parser('upload', parents=[conn], help='upload a file', description='Upload a local file to the server.')
     u.add_argument('local'); u.add_argument('remote', nargs='?', help='its path on the server (default: its name)')
@@ -264,25 +275,30 @@ def _add_files(sub, conn):
 
 # %% ../nbs/06_cli.ipynb #0607b5c1
 def _add_changes(sub, conn):
-    "The parsers of the commands that change files: `mkdir`, `rm`, `mv`, `cp` (`conn`: the server options)"
-    m = sub.add_parser('mkdir', parents=[conn], help='make folders on the server', description='Make folders on the server.')
+    "The parsers of the commands that change files: `mkdir`, `rm`, `mv`, `cp` (`conn`: options)"
+    m = sub.add_parser('mkdir', parents=[conn], help='make folders on the server',
+                       description='Make folders on the server.')
     m.add_argument('paths', nargs='+', metavar='path')
-    m.add_argument('-p', '--parents', action='store_true', help='make the folders on the way too; a folder there is fine')
-    r = sub.add_parser('rm', parents=[conn], help='delete files or folders on the server', description='Delete files '
-                       "on the server, and folders with -r (the server may move them to its trash). Never the root.")
+    m.add_argument('-p', '--parents', action='store_true',
+                   help='make the folders on the way too; a folder that is there is fine')
+    r = sub.add_parser('rm', parents=[conn], help='delete files or folders on the server',
+                       description='Delete files on the server, and folders with -r (the server '
+                       'may move them to its trash). Never the root.')
     r.add_argument('paths', nargs='+', metavar='path')
     r.add_argument('-r', '--recursive', action='store_true', help='delete folders and all in them')
-    v = sub.add_parser('mv', parents=[conn], help='move or rename a file or folder on the server', description='Move '
-                       'or rename SRC to DST; into DST if it is a folder. Never replaces a file.')
+    v = sub.add_parser('mv', parents=[conn], help='move or rename a file or folder on the server',
+                       description='Move or rename SRC to DST; into DST if it is a folder. Never '
+                       'replaces a file.')
     v.add_argument('src'); v.add_argument('dst')
-    p = sub.add_parser('cp', parents=[conn], help='copy a file or folder on the server', description='Copy SRC to DST; '
-                       'into DST if it is a folder. Never replaces a file.')
+    p = sub.add_parser('cp', parents=[conn], help='copy a file or folder on the server',
+                       description='Copy SRC to DST; into DST if it is a folder. Never replaces a '
+                       'file.')
     p.add_argument('src'); p.add_argument('dst')
     p.add_argument('-r', '--recursive', action='store_true', help='copy a folder and all in it')
 
 # %% ../nbs/06_cli.ipynb #7d8606d2
 def _add_console(sub, conn):
-    "The `console` command's parser: a new kernel (`--kernel`, `--cwd`) or a running one (`--existing`)"
+    "The `console` parser: a new kernel (`--kernel`, `--cwd`), or a running one (`--existing`)"
     c = sub.add_parser('console', parents=[conn], help='an interactive console on a kernel (needs minijup[console])',
                        description='An interactive console on a kernel of the server: Tab completes, obj? or F2 inspects, '
                        'Enter continues an unfinished block, Up/Down walk the history, input() is answered at the prompt, '
@@ -291,51 +307,67 @@ def _add_console(sub, conn):
     k = c.add_mutually_exclusive_group()
     k.add_argument('--kernel', help="the kernelspec of a new kernel, shut down on exit (default: the server's)")
     k.add_argument('--existing', metavar='KERNEL_OR_SESSION_ID', help='attach to a running kernel, left running on exit')
-    c.add_argument('--cwd', metavar='FOLDER', help="the folder of the server a new kernel runs in (default: its root)")
+    c.add_argument('--cwd', metavar='FOLDER',
+                   help="the server's folder a new kernel runs in (default: its root)")
 
 # %% ../nbs/06_cli.ipynb #b5da30fd
 def _add_checkpoint(sub, conn):
-    "The `checkpoint` command's parser: create, list, restore or delete a file's checkpoints (`conn`: the server options)"
-    c = sub.add_parser('checkpoint', parents=[conn], help="make, list, restore or delete a file's checkpoints",
-                       description="A file's checkpoints on the server: a copy of it as it was, to go back to.")
+    "The `checkpoint` command's parser: create, list, restore or delete a file's checkpoints"
+    c = sub.add_parser('checkpoint', parents=[conn],
+                       help="make, list, restore or delete a file's checkpoints",
+                       description="A file's checkpoints on the server: a copy of it as it was.")
     a = c.add_subparsers(dest='action', metavar='ACTION', required=True)
-    a.add_parser('create', parents=[conn], help='make a checkpoint of the file as it is now (printed: its id and date)',
-                 description='Make a checkpoint of PATH as it is now; prints its id and date.').add_argument('path')
+    a.add_parser('create', parents=[conn], help='make a checkpoint of the file as it is now',
+                 description='Make a checkpoint of PATH as it is now; prints its id and date.'
+                 ).add_argument('path')
     a.add_parser('list', parents=[conn], help="list the file's checkpoints: id and date",
-                 description="List the checkpoints of PATH, one a line: its id and date.").add_argument('path')
+                 description="List the checkpoints of PATH, one a line: its id and date."
+                 ).add_argument('path')
     r = a.add_parser('restore', parents=[conn], help='put the file back as it was at a checkpoint',
-                     description='Put PATH back as it was at the checkpoint ID (default: its latest).')
-    r.add_argument('path'); r.add_argument('id', nargs='?', help='the checkpoint (default: the latest)')
-    d = a.add_parser('delete', parents=[conn], help='delete a checkpoint', description='Delete the checkpoint ID of PATH.')
+                     description='Put PATH back as it was at the checkpoint ID (default: the '
+                     'latest).')
+    r.add_argument('path')
+    r.add_argument('id', nargs='?', help='the checkpoint (default: the latest)')
+    d = a.add_parser('delete', parents=[conn], help='delete a checkpoint',
+                     description='Delete the checkpoint ID of PATH.')
     d.add_argument('path'); d.add_argument('id')
 
 # %% ../nbs/06_cli.ipynb #43576ecb
+_KERNEL_ACTIONS = {'interrupt': 'interrupt what the kernel runs, as Ctrl-C would',
+                   'restart': 'restart the kernel: a fresh process, its variables gone',
+                   'shutdown': 'shut the kernel down'}
+
 def _add_kernels(sub, conn):
-    "The parsers of `kernelspecs`, `kernels` (list, or interrupt, restart, shut down one), `sessions`, `trust`"
+    "The parsers of `kernelspecs`, `kernels` (list, or act on one), `sessions` and `trust`"
     sub.add_parser('kernelspecs', parents=[conn], help='list the kernels the server can start',
-                   description="List the server's kernelspecs: name, language, display name; * marks the default.")
-    k = sub.add_parser('kernels', parents=[conn], help='list the running kernels, or interrupt, restart or shut one down',
-                       description='List the running kernels: id, kernelspec, state, connections, last activity (local '
-                       'time). With an action: interrupt, restart or shut down the kernel ID.')
+                   description="List the server's kernelspecs: name, language, display name; * "
+                   "marks the default.")
+    k = sub.add_parser('kernels', parents=[conn], help='list the running kernels, or act on one',
+                       description='List the running kernels: id, kernelspec, state, connections, '
+                       'last activity (local time). With an action: interrupt, restart or shut '
+                       'down the kernel ID.')
     a = k.add_subparsers(dest='action', metavar='ACTION')
-    for act,h in [('interrupt', 'interrupt what the kernel runs, as Ctrl-C would'),
-                  ('restart', 'restart the kernel: a fresh process, its variables gone'), ('shutdown', 'shut the kernel down')]:
-        a.add_parser(act, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.').add_argument(
-            'kernel', metavar='ID', help="the kernel's id, or its start if no other kernel's id starts so")
-    sub.add_parser('sessions', parents=[conn], help='list the sessions', description='List the sessions: id, path, kernelspec.')
-    t = sub.add_parser('trust', parents=[conn], help='trust notebooks on the server', description='Trust (sign) '
-                       'notebooks on the server, so that their HTML and JavaScript outputs are shown when opened.')
+    for act,h in _KERNEL_ACTIONS.items():
+        one = a.add_parser(act, parents=[conn], help=h, description=h[0].upper() + h[1:] + '.')
+        one.add_argument('kernel', metavar='ID', help="the kernel's id (or its start, if unique)")
+    sub.add_parser('sessions', parents=[conn], help='list the sessions',
+                   description='List the sessions: id, path, kernelspec.')
+    t = sub.add_parser('trust', parents=[conn], help='trust notebooks on the server',
+                       description='Trust (sign) notebooks on the server, so that their HTML and '
+                       'JavaScript outputs show when opened.')
     t.add_argument('paths', nargs='+', metavar='notebook')
 
 # %% ../nbs/06_cli.ipynb #a84ff2af
 def _parser():
     "The `minijup` parser: the server options, then one subcommand for each command, in the order `--help` lists them"
-    p = _Parser(prog='minijup', description='A client for a running Jupyter Server: run notebooks and code on its kernels, '
-                'manage its files and checkpoints, and look after its kernels. run, exec and console without a server '
-                'start an embedded one in the current folder.',
-                epilog='From a notebook or IPython: %load_ext minijup, then %remote URL connects it to a kernel on a server '
-                'and %%remote cells run there, their outputs shown in the notebook (minijup.magics). Each command has its '
-                '--help, e.g. minijup kernels --help.')
+    p = _Parser(prog='minijup', description='A client for a running Jupyter Server: run notebooks '
+                'and code on its kernels, manage its files and checkpoints, and look after its '
+                'kernels. run, exec and console without a server start an embedded one in the '
+                'current folder.',
+                epilog='From a notebook or IPython: %load_ext minijup, then %remote URL connects '
+                'it to a kernel on a server and %%remote cells run there, their outputs shown in '
+                'the notebook (minijup.magics). Each command has its --help, e.g. minijup kernels '
+                '--help.')
     _server_opts(p, many=True)      # before the command, as people type it: `minijup --url URL ls`
     conn = argparse.ArgumentParser(add_help=False)
     _server_opts(conn, default=argparse.SUPPRESS)   # after it: only what is given replaces what came before
@@ -347,7 +379,8 @@ def _parser():
     _add_changes(sub, conn)
     _add_checkpoint(sub, conn)
     _add_kernels(sub, conn)
-    sub.add_parser('shutdown', parents=[conn], help='shut the server down', description='Shut the server down.')
+    sub.add_parser('shutdown', parents=[conn], help='shut the server down',
+                   description='Shut the server down.')
     sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
     return p
 
@@ -655,30 +688,32 @@ def _cmd_run_many(args):
 
 # %% ../nbs/06_cli.ipynb #ad9361ae
 def _remote(path:str) -> str:
-    "A path on the server as typed on the command line ('./a/b', '/a/b', 'a/b/'), as the server's key ('a/b'; '' the root)"
+    "A path on the server as typed ('./a/b', '/a/b', 'a/b/'), as its key ('a/b'; '': the root)"
     p = posixpath.normpath(str(path).strip() or '.').strip('/')
-    if p == '..' or p.startswith('../'): raise ArgumentError(f"{path!r} is above the server's root, which is as far up "
-                                                             "as a path on the server goes.")
+    if p == '..' or p.startswith('../'):
+        raise ArgumentError(f"{path!r} is above the server's root, as far up as a path there goes.")
     return '' if p == '.' else p
 
 def _plain(s) -> str:
-    "`s` (a name, a state the server sent) for one line of the terminal: its control characters as '?'"
+    "`s` (a name, a state the server sent) for a line of the terminal: control characters as '?'"
     return re.sub(r'[\x00-\x1f\x7f-\x9f]', '?', str(s))
 
 def _local_time(iso) -> str:
     "An ISO date of the server (UTC) in local time, 'YYYY-MM-DD HH:MM:SS'; '?' if it is not one"
-    try: return datetime.fromisoformat(str(iso).replace('Z', '+00:00')).astimezone().strftime('%Y-%m-%d %H:%M:%S')
+    try: when = datetime.fromisoformat(str(iso).replace('Z', '+00:00'))
     except ValueError: return '?'
+    return when.astimezone().strftime('%Y-%m-%d %H:%M:%S')
 
 # %% ../nbs/06_cli.ipynb #f34d70e3
 def _entry(jp, path:str):
-    "The model (without content) of the file or folder `path` on the server, from its folder's listing"
+    "The model (no content) of the file or folder `path` on the server, from its folder's listing"
     if not path: return jp.get('', content=False)   # the root
     folder,_,name = path.rpartition('/')
     try: found = [e for e in jp.ls(folder) if e.name == name]
     except (NotFoundError, RequestError): found = []   # (no such folder; a file)
-    if not found: raise NotFoundError(f"There is no {path!r} on the server: `{('minijup ls ' + folder).strip()}` lists "
-                                      "what is there.")
+    if not found:
+        ls = ('minijup ls ' + folder).strip()
+        raise NotFoundError(f"There is no {path!r} on the server: `{ls}` lists what is there.")
     return found[0]
 
 # %% ../nbs/06_cli.ipynb #0b962b00
@@ -688,9 +723,11 @@ def _cmd_exec(args):
     with _server(args, embedded=True) as jp:
         import nbformat   # (imported while the server booted)
         printer = TerminalPrinter()
-        with jp.start_kernel(args.kernel, path=_remote(args.cwd or '')) as kern, jp.connect(kern) as k:
-            try: r = k.run_cell(nbformat.v4.new_code_cell(code), timeout=args.timeout, allow_errors=True, record_timing=False,
-                                on_output=lambda i, out: printer(out))   # printed as they arrive
+        kern = jp.start_kernel(args.kernel, path=_remote(args.cwd or ''))
+        with kern, jp.connect(kern) as k:
+            cell,show = nbformat.v4.new_code_cell(code),lambda i, out: printer(out)
+            try: r = k.run_cell(cell, timeout=args.timeout, allow_errors=True, record_timing=False,
+                                on_output=show)
             except JupyterTimeoutError: raise JupyterTimeoutError(f"The code did not finish within {args.timeout} s "
                                                                   "(--timeout); its kernel was shut down.") from None
             printer.end(r.outputs)   # (says so if output was dropped on the way)
@@ -730,14 +767,15 @@ def _cmd_ls(args):
         for e in entries:
             name = _plain(e.name) + ('/' if e.type == 'directory' else '')
             size = '-' if e.get('size') is None else str(e.size)
-            print(f"{e.type:9} {size:>12}  {_local_time(e.get('last_modified'))}  {name}" if args.long else name)
+            when = _local_time(e.get('last_modified'))
+            print(f"{e.type:9} {size:>12}  {when}  {name}" if args.long else name)
     return 0
 
 _COMMANDS['ls'] = _cmd_ls
 
 # %% ../nbs/06_cli.ipynb #33960014
 def _cat_out(local:Path, name:str, out=None):
-    "Write the downloaded file `local` (`name` on the server) to `out`: bytes into a pipe; safe text on a terminal"
+    "Write the downloaded file `local` (`name` on the server) to `out`: bytes to a pipe, else text"
     out = out or sys.stdout
     with open(local, 'rb') as f:
         if not out.isatty() and hasattr(out, 'buffer'):
@@ -745,10 +783,12 @@ def _cat_out(local:Path, name:str, out=None):
         head,dec = f.read(8192),codecs.getincrementaldecoder('utf-8')('replace')
         try:
             if b'\0' in head: raise UnicodeDecodeError('utf-8', head, 0, 1, 'NUL')
-            codecs.getincrementaldecoder('utf-8')('strict').decode(head)   # (a character cut at the end is fine)
+            codecs.getincrementaldecoder('utf-8')('strict').decode(head)   # (a character cut: fine)
         except UnicodeDecodeError:
-            raise ArgumentError(f"{name!r} is a binary file ({local.stat().st_size:,} bytes), which a terminal cannot "
-                                f"show: `minijup download {name}` saves it, `minijup cat {name} > FILE` writes it.") from None
+            size = local.stat().st_size
+            raise ArgumentError(f"{name!r} is a binary file ({size:,} bytes), which a terminal "
+                                f"cannot show: `minijup download {name}` saves it, `minijup cat "
+                                f"{name} > FILE` writes it.") from None
         color = use_color(out)
         for b in iter(lambda: head or f.read(2**16), b''):
             out.write(terminal_safe(dec.decode(b), color)); head = b''
@@ -760,7 +800,8 @@ def _cmd_cat(args):
     with _server(args) as jp:
         path = _remote(args.path)
         if _entry(jp, path).type == 'directory':
-            raise ArgumentError(f"{args.path!r} is a folder: `{('minijup ls ' + path).strip()}` lists what is in it.")
+            ls = ('minijup ls ' + path).strip()
+            raise ArgumentError(f"{args.path!r} is a folder: `{ls}` lists what is in it.")
         with tempfile.TemporaryDirectory(prefix='minijup-cat-') as d:
             _cat_out(jp.download(path, Path(d)/'file', progress=False), path)
     return 0
@@ -769,11 +810,12 @@ _COMMANDS['cat'] = _cmd_cat
 
 # %% ../nbs/06_cli.ipynb #db3068e6
 def _each(paths, f) -> int:
-    "`f(path)` for each of `paths` on the server, as a shell does: a failure said in one line, the others still done"
+    "`f(path)` for each of `paths` on the server, as a shell does: a failure said, the rest done"
     failed = 0
     for p in paths:
         try: f(_remote(p))
-        except (JupyterError, OSError, ValueError) as e: print(f'minijup: error: {_one_line(e)}', file=sys.stderr); failed = 1
+        except (JupyterError, OSError, ValueError) as e:
+            print(f'minijup: error: {_one_line(e)}', file=sys.stderr); failed = 1
     return failed
 
 def _mkdir(jp, path:str, parents:bool):
@@ -781,9 +823,11 @@ def _mkdir(jp, path:str, parents:bool):
     folder = path.rpartition('/')[0]
     if folder and not parents:
         try: kind = _entry(jp, folder).type
-        except NotFoundError: raise NotFoundError(f"Not created: there is no folder {folder!r} to make {path!r} in. Pass "
-                                                  "-p to make the folders on the way.") from None
-        if kind != 'directory': raise ArgumentError(f"Not created: {folder!r} is a {kind}, not a folder.")
+        except NotFoundError:
+            raise NotFoundError(f"Not created: there is no folder {folder!r} to make {path!r} in. "
+                                "Pass -p to make the folders on the way.") from None
+        if kind != 'directory': raise ArgumentError(f"Not created: {folder!r} is a {kind}, not a "
+                                                    "folder.")
     jp.mkdir(path, parents=parents, exist_ok=parents)
 
 # %% ../nbs/06_cli.ipynb #a3dc3ce5
@@ -795,20 +839,21 @@ _COMMANDS['mkdir'] = _cmd_mkdir
 
 # %% ../nbs/06_cli.ipynb #acfdb0c1
 def _rm(jp, path:str, recursive:bool):
-    "Delete the file `path` on the server; with `recursive`, a folder and all in it (never the root)"
-    if not path: raise ArgumentError("Not deleted: that is the server's root, which rm never deletes.")
-    if _entry(jp, path).type == 'directory':
-        if not recursive: raise ArgumentError(f"Not deleted: {path!r} is a folder. Pass -r to delete it and all in it.")
-        try: return jp.delete(path)
-        except RequestError as e:   # a server that deletes for good refuses a folder that is not empty: empty it first
-            if 'not empty' not in (e.reason or ''): raise
-        for e in jp.ls(path): _rm(jp, e.path, True)
-        try: return jp.delete(path)
-        except RequestError as e:
-            if 'not empty' not in (e.reason or ''): raise
-            raise ConflictError(f"Not deleted: {path!r} still holds hidden files (names starting with '.'), which the "
-                                "server neither shows nor deletes.") from None
-    jp.delete(path)
+    "Delete the file `path` on the server; with `recursive`, a folder and all in it (not the root)"
+    if not path:
+        raise ArgumentError("Not deleted: that is the server's root, which rm leaves alone.")
+    if _entry(jp, path).type != 'directory': return jp.delete(path)
+    if not recursive: raise ArgumentError(f"Not deleted: {path!r} is a folder. Pass -r to delete "
+                                          "it and all in it.")
+    try: return jp.delete(path)
+    except RequestError as e:   # a server that deletes for good refuses a folder that is not empty
+        if 'not empty' not in (e.reason or ''): raise
+    for e in jp.ls(path): _rm(jp, e.path, True)
+    try: return jp.delete(path)
+    except RequestError as e:
+        if 'not empty' not in (e.reason or ''): raise
+        raise ConflictError(f"Not deleted: {path!r} still holds hidden files (names starting "
+                            "with '.'), which the server neither shows nor deletes.") from None
 
 def _cmd_rm(args):
     "minijup rm [-r] PATH [PATH ...]"
@@ -818,7 +863,7 @@ _COMMANDS['rm'] = _cmd_rm
 
 # %% ../nbs/06_cli.ipynb #9cbfab6d
 def _into(jp, src:str, dst:str) -> str:
-    "Where `src` goes for `mv` or `cp` to `dst`: into `dst` under its name if that is a folder, else `dst` itself"
+    "Where `src` goes for `mv` or `cp` to `dst`: into `dst` if that is a folder; else `dst`"
     if not src: raise ArgumentError("That is the server's root: give a file or a folder in it.")
     _entry(jp, src)   # (there, or said so)
     try: folder = not dst or _entry(jp, dst).type == 'directory'
@@ -830,8 +875,10 @@ def _cmd_mv(args):
     with _server(args) as jp:
         src = _remote(args.src)
         dst = _into(jp, src, _remote(args.dst))
-        if jp.exists(dst): raise ConflictError(f"Not moved: {dst!r} already exists on the server, and mv never replaces "
-                                               f"it. Delete it first (`minijup rm {dst}`), or give another name.")
+        if jp.exists(dst):
+            raise ConflictError(f"Not moved: {dst!r} already exists on the server, and mv never "
+                                f"replaces it. Delete it first (`minijup rm {dst}`), or give "
+                                "another name.")
         jp.rename(src, dst)
     return 0
 
@@ -843,7 +890,8 @@ def _cmd_cp(args):
     with _server(args) as jp:
         src = _remote(args.src)
         if src and _entry(jp, src).type == 'directory' and not args.recursive:
-            raise ArgumentError(f"Not copied: {src!r} is a folder. Pass -r to copy it and all in it.")
+            raise ArgumentError(f"Not copied: {src!r} is a folder. Pass -r to copy it and all "
+                                "in it.")
         jp.copy(src, _into(jp, src, _remote(args.dst)))
     return 0
 
@@ -854,14 +902,16 @@ def _cmd_checkpoint(args):
     "minijup checkpoint create|list|restore|delete PATH [ID]"
     with _server(args) as jp:
         path = _remote(args.path)
-        if _entry(jp, path).type == 'directory': raise ArgumentError(f"{path!r} is a folder: checkpoints are of files.")
+        if _entry(jp, path).type == 'directory':
+            raise ArgumentError(f"{path!r} is a folder: checkpoints are of files.")
         if args.action == 'create': cps = [jp.checkpoint(path)]
         else: cps = sorted(jp.checkpoints(path), key=lambda c: str(c.get('last_modified')))
         if args.action in ('create', 'list'):
             for c in cps: print(f"{_plain(c.id)}  {_local_time(c.get('last_modified'))}")
         elif args.action == 'delete': jp.delete_checkpoint(path, args.id)
-        elif not (args.id or cps): raise NotFoundError(f"Not restored: {path!r} has no checkpoint. `minijup checkpoint "
-                                                       f"create {path}` makes one.")
+        elif not (args.id or cps):
+            raise NotFoundError(f"Not restored: {path!r} has no checkpoint. `minijup checkpoint "
+                                f"create {path}` makes one.")
         else: jp.restore(path, args.id or cps[-1].id)
     return 0
 
@@ -870,7 +920,8 @@ _COMMANDS['checkpoint'] = _cmd_checkpoint
 # %% ../nbs/06_cli.ipynb #ae692b86
 def _trust(jp, path:str):
     "Trust the notebook `path` on the server"
-    if (t := _entry(jp, path).type) != 'notebook': raise ArgumentError(f"Not trusted: {path!r} is a {t}, not a notebook.")
+    if (t := _entry(jp, path).type) != 'notebook':
+        raise ArgumentError(f"Not trusted: {path!r} is a {t}, not a notebook.")
     jp.trust(path)
 
 def _cmd_trust(args):
@@ -884,10 +935,12 @@ def _cmd_kernelspecs(args):
     "minijup kernelspecs"
     with _server(args) as jp:
         ks = jp.kernelspecs()
-        rows = [(n, (s.get('spec') or {}).get('language', ''), (s.get('spec') or {}).get('display_name', ''))
-                for n,s in sorted(ks.kernelspecs.items())]
+        specs = {n: s.get('spec') or {} for n,s in sorted(ks.kernelspecs.items())}
+        rows = [(n, s.get('language', ''), s.get('display_name', '')) for n,s in specs.items()]
         w = [max([len(str(r[i])) for r in rows] + [1]) for i in range(2)]
-        for n,lang,disp in rows: print(f"{'*' if n == ks.default else ' '} {_plain(n):{w[0]}}  {_plain(lang):{w[1]}}  {_plain(disp)}")
+        for n,lang,disp in rows:
+            mark = '*' if n == ks.default else ' '
+            print(f"{mark} {_plain(n):{w[0]}}  {_plain(lang):{w[1]}}  {_plain(disp)}")
     return 0
 
 _COMMANDS['kernelspecs'] = _cmd_kernelspecs
@@ -899,8 +952,9 @@ def _cmd_kernels(args):
         if args.action: return _kernel_action(jp, args.action, args.kernel)
         for k in jp.kernels():
             n = k.get('connections')
-            print(f"{k.id}  {_plain(k.get('name'))}  {_plain(k.get('execution_state'))}  {n} connection{'' if n == 1 else 's'}"
-                  f"  last active {_local_time(k.get('last_activity'))}")
+            print(f"{k.id}  {_plain(k.get('name'))}  {_plain(k.get('execution_state'))}  "
+                  f"{n} connection{'' if n == 1 else 's'}  "
+                  f"last active {_local_time(k.get('last_activity'))}")
     return 0
 
 _COMMANDS['kernels'] = _cmd_kernels
@@ -909,7 +963,8 @@ _COMMANDS['kernels'] = _cmd_kernels
 def _cmd_sessions(args):
     "minijup sessions"
     with _server(args) as jp:
-        for s in jp.sessions(): print(f"{s.id}  {_plain(s.get('path'))}  {_plain(s.kernel.get('name'))}")
+        for s in jp.sessions():
+            print(f"{s.id}  {_plain(s.get('path'))}  {_plain(s.kernel.get('name'))}")
     return 0
 
 _COMMANDS['sessions'] = _cmd_sessions
@@ -920,16 +975,22 @@ def _kernel_id(jp, given:str) -> str:
     try: ids = [k.id for k in jp.kernels()]
     except AuthError: return given   # (a gateway that does not list its kernels: the id as it is)
     found = [i for i in ids if i == given] or [i for i in ids if i.startswith(given)]
-    if not found: raise NotFoundError(f"No running kernel's id starts with {given!r}: `minijup kernels` lists them.")
-    if len(found) > 1: raise ArgumentError(f"{given!r} starts the ids of {len(found)} kernels ({', '.join(found)}): "
-                                           "give more of the id.")
+    if not found:
+        raise NotFoundError(f"No running kernel's id starts with {given!r}: `minijup kernels` "
+                            "lists them.")
+    if len(found) > 1:
+        ids = ', '.join(found)
+        raise ArgumentError(f"{given!r} starts the ids of {len(found)} kernels ({ids}): give more "
+                            "of the id.")
     return found[0]
 
 def _kernel_action(jp, action:str, given:str) -> int:
     "Interrupt, restart or shut down the kernel `given` (its id, or the start of it), and say so"
     kid = _kernel_id(jp, given)
-    {'interrupt': jp.interrupt_kernel, 'restart': jp.restart_kernel, 'shutdown': jp.shutdown_kernel}[action](kid)
-    print(f"Kernel {kid} {dict(interrupt='interrupted', restart='restarted', shutdown='shut down')[action]}.")
+    do = dict(interrupt=jp.interrupt_kernel, restart=jp.restart_kernel, shutdown=jp.shutdown_kernel)
+    do[action](kid)
+    done = dict(interrupt='interrupted', restart='restarted', shutdown='shut down')
+    print(f"Kernel {kid} {done[action]}.")
     return 0
 
 # %% ../nbs/06_cli.ipynb #5dd13baa
@@ -954,8 +1015,10 @@ def _cmd_console(args):
     from .console import console, need_prompt_toolkit
     need_prompt_toolkit()   # (before an embedded server is started)
     if args.existing and args.cwd:
-        raise ArgumentError('--cwd is for a new kernel: a running one (--existing) stays in the folder it runs in.')
+        raise ArgumentError('--cwd is for a new kernel: a running one (--existing) stays in its '
+                            'folder.')
+    cwd = _remote(args.cwd) if args.cwd else None
     with _server(args, embedded=True) as jp:
-        return console(jp, kernel_name=args.kernel, existing=args.existing, cwd=_remote(args.cwd) if args.cwd else None)
+        return console(jp, kernel_name=args.kernel, existing=args.existing, cwd=cwd)
 
 _COMMANDS['console'] = _cmd_console

@@ -83,7 +83,7 @@ def _kernel_history(self:Console, n:int=1000) -> list:
 # %% ../nbs/09_console.ipynb #da04b149
 @patch
 def say(self:Console, text:str):
-    "Print `text`, safe for the terminal (its colours taken out unless `color`, by default: a terminal without $NO_COLOR)"
+    "Print `text`, safe for the terminal, colours kept if `color` (default: a tty, no $NO_COLOR)"
     f = self.file or sys.stdout
     f.write(terminal_safe(text, use_color(f) if self.color is None else self.color))
     if not text.endswith('\n'): f.write('\n')
@@ -129,8 +129,9 @@ def save_data(self:Console, mime:str, value) -> Path:
 # %% ../nbs/09_console.ipynb #48ffdfbf
 @patch(as_prop=True)
 def printer(self:Console) -> TerminalPrinter:
-    "The console's printer of outputs ([terminal](06a_terminal.ipynb)): to `file`, in `color`, rich data saved by `save_data`"
-    if self.__dict__.get('_printer') is None: self._printer = TerminalPrinter(self.file, color=self.color, save=self.save_data)
+    "The console's printer of outputs (see [terminal](06a_terminal.ipynb)), saving with `save_data`"
+    if self.__dict__.get('_printer') is None:
+        self._printer = TerminalPrinter(self.file, color=self.color, save=self.save_data)
     return self._printer
 
 @patch
@@ -140,11 +141,13 @@ def show(self:Console, o):
         n = self._printed.get(id(o), (o, 0))[1]
         self._printed[id(o)] = (o, len(o.text))   # (a stream grows: print only what is new)
         self.printer({'output_type': 'stream', 'name': o.name, 'text': o.text[n:]})
-    elif o.output_type == 'error': self.say('\n'.join(o.get('traceback') or [f'{o.ename}: {o.evalue}']))
+    elif o.output_type == 'error':
+        self.say('\n'.join(o.get('traceback') or [f'{o.ename}: {o.evalue}']))
     else:
         plain = o.get('data', {}).get('text/plain')
         out = f'\x1b[31mOut[{o.execution_count}]:\x1b[0m ' if o.output_type == 'execute_result' else ''
-        self.say(out + ('\n' if isinstance(plain, str) and '\n' in plain else '') + self.printer.text(o))
+        nl = '\n' if isinstance(plain, str) and '\n' in plain else ''
+        self.say(out + nl + self.printer.text(o))
 
 # %% ../nbs/09_console.ipynb #9afbe615
 def redact_all(x, # an output, a message's content, any JSON value

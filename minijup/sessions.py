@@ -150,15 +150,17 @@ def delete_session(self:Jupyter, session) -> None:
 
 # %% ../nbs/02_sessions.ipynb #8b8f0f02
 def _check_folder(jp, path:str):
-    "Refuse `path` as a kernel's folder unless it is a folder on the server (a server without files: not checked)"
+    "Refuse `path` as a kernel's folder unless it is a folder of the server (without files: as is)"
     try: m = jp(f'api/contents/{quote_path(path)}', query={'content': 0})
     except NotFoundError:
         try: jp('api/contents', query={'content': 0})
         except NotFoundError: return   # no files at all (a Kernel Gateway): the server decides
-        raise NotFoundError(f"No kernel started: there is no folder {path!r} on the server to run it in.",
-                            advice=Advice('Create it first with {mkdir}, or give a folder that exists.', mkdir=path)) from None
+        raise NotFoundError(f"No kernel started: there is no folder {path!r} on the server to run "
+                            "it in.", advice=Advice('Create it first with {mkdir}, or give a '
+                                                    'folder that exists.', mkdir=path)) from None
     if isinstance(m, dict) and m.get('type') not in (None, 'directory'):
-        raise ArgumentError(f"No kernel started: {path!r} is a {m.get('type')} on the server, not a folder to run it in.")
+        raise ArgumentError(f"No kernel started: {path!r} is a {m.get('type')} on the server, "
+                            "not a folder to run it in.")
 
 # %% ../nbs/02_sessions.ipynb #eb1640c0
 @patch
@@ -169,7 +171,7 @@ def kernels(self:Jupyter) -> list:
 @patch
 def start_kernel(self:Jupyter,
                  name:str=None, # the kernelspec; default: the server's default
-                 path:str='', # the folder the kernel runs in, from the server's root; default: the root
+                 path:str='', # the folder it runs in, from the server's root; default: the root
                 ) -> Kernel:
     "Start a kernel (`POST /api/kernels`) in the folder `path` of the server (its root by default)"
     path = str(path or '').strip('/')

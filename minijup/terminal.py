@@ -12,54 +12,57 @@ from fastcore.basics import patch
 
 # %% ../nbs/06a_terminal.ipynb #7c7b0978
 _SEQ = re.compile(r"""
-    (?P<sgr>\x1b\[[0-9;:]*m)                                     # SGR: colours and styles (kept with colour)
-  | (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]                            # any other CSI: cursor, erase, modes, reports
-  | (?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])                        # OSC, DCS, SOS, PM, APC...
-    (?:[^\x07\x1b\x9c]|\x1b(?!\\))*(?:\x07|\x1b\\|\x9c|$)        # ...with their payload, to BEL or ST (or the end)
-  | \x1b[ -/]*[0-~]?                                            # any other escape sequence, or a lone ESC
-  | [\x00-\x07\x0b\x0c\x0e-\x1f\x7f-\x9f]                       # other C0 and C1 controls, and DEL
-  | (?P<lone>[\ud800-\udfff])                                   # a lone surrogate: no character (shown as \ufffd)
+    (?P<sgr>\x1b\[[0-9;:]*m)                      # SGR: colours and styles (kept with colour)
+  | (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]             # any other CSI: cursor, erase, modes, reports
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])         # OSC, DCS, SOS, PM, APC...
+    (?:[^\x07\x1b\x9c]|\x1b(?!\\))*               # ...with their payload,
+    (?:\x07|\x1b\\|\x9c|$)                        # ...to BEL or ST (or the end)
+  | \x1b[ -/]*[0-~]?                             # any other escape sequence, or a lone ESC
+  | [\x00-\x07\x0b\x0c\x0e-\x1f\x7f-\x9f]        # other C0 and C1 controls, and DEL
+  | (?P<lone>[\ud800-\udfff])                    # a lone surrogate: no character (shown as \ufffd)
 """, re.X)
 
-_OPEN = re.compile(r'(?:\x1b(?:\[[0-?]*[ -/]*)?|\x9b[0-?]*[ -/]*'
-                   r'|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])(?:[^\x07\x1b\x9c]|\x1b(?!\\))*\x1b?)\Z')   # unfinished at the end
+_OPEN = re.compile(r'(?:\x1b(?:\[[0-?]*[ -/]*)?|\x9b[0-?]*[ -/]*'   # one left open at the end
+                   r'|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])(?:[^\x07\x1b\x9c]|\x1b(?!\\))*\x1b?)\Z')
 
-_SAVED = {'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg', 'text/html': 'html',
-          'application/pdf': 'pdf'}   # what a terminal cannot show: saved to files
+_SAVED = {'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/svg+xml': 'svg',
+          'text/html': 'html', 'application/pdf': 'pdf'}   # what a terminal cannot show: saved
 
 def terminal_safe(text:str, # what a kernel (or a server) sent
                   color:bool=True, # keep the colours (SGR); False: take them out too
                  ) -> str:
-    "`text` without what could act on a terminal: every control sequence but colours, every control but \\n \\t \\r \\b"
-    return _SEQ.sub(lambda m: '\ufffd' if m['lone'] else m[0] if color and m['sgr'] else '', str(text))
+    "`text` without what acts on a terminal: control sequences but SGR; controls but \\n\\t\\r\\b"
+    keep = lambda m: '\ufffd' if m['lone'] else m[0] if color and m['sgr'] else ''
+    return _SEQ.sub(keep, str(text))
 
 # %% ../nbs/06a_terminal.ipynb #f5071c1b
 def use_color(f) -> bool:
-    "Keep colours in what is written to the file `f`? Only on a terminal, and not when $NO_COLOR is set"
+    "Keep colours in what goes to the file `f`? Only on a terminal, and not when $NO_COLOR is set"
     try: tty = f.isatty()
     except (AttributeError, ValueError): tty = False   # (no isatty, or a closed file)
     return bool(tty) and not os.environ.get('NO_COLOR')
 
 # %% ../nbs/06a_terminal.ipynb #3ae412c0
 class TerminalPrinter:
-    "Prints nbformat outputs on a terminal as a console does, nothing in them able to act on it; rich data saved to files"
+    "Prints nbformat outputs on a terminal as a console does, nothing in them able to act on it"
     def __init__(self,
-                 out=None, # where outputs are printed; default: sys.stdout (and stderr streams: sys.stderr)
-                 color:bool=None, # keep colours; default: where `use_color` says (a terminal, no $NO_COLOR)
-                 files_dir=None, # where images, HTML and PDF are saved; default: a new temporary folder, when needed
+                 out=None, # where outputs go; default: sys.stdout (and stderr streams: sys.stderr)
+                 color:bool=None, # keep colours; default: where `use_color` says
+                 files_dir=None, # where images, HTML and PDF are saved; default: a temporary folder
                  save=None): # a function (mime, value) -> Path that saves them instead
-        self.out,self.color,self.files_dir,self._save,self.saved,self._open = out,color,files_dir,save,0,{}
-
+        self.out,self.color,self.files_dir,self._save = out,color,files_dir,save
+        self.saved,self._open = 0,{}
     def file(self, o):
         "Where the output `o` is printed: `out`, else stdout (stderr for a stderr stream)"
         if self.out is not None: return self.out
-        return sys.stderr if o.get('output_type') == 'stream' and o.get('name') == 'stderr' else sys.stdout
-
+        err = o.get('output_type') == 'stream' and o.get('name') == 'stderr'
+        return sys.stderr if err else sys.stdout
     def text(self, o) -> str:
-        "What a console shows of the output `o`, safe for the terminal; rich data saved to files, their paths said"
+        "What a console shows of the output `o`, safe for the terminal; rich data saved, where said"
         color = use_color(self.file(o)) if self.color is None else self.color
         t = o.get('output_type')
-        if t == 'stream': return terminal_safe(self._stream(o.get('name'), o.get('text') or ''), color)
+        if t == 'stream':
+            return terminal_safe(self._stream(o.get('name'), o.get('text', '')), color)
         if t == 'error':
             tb = o.get('traceback') or [f"{o.get('ename')}: {o.get('evalue')}"]
             return terminal_safe('\n'.join(map(str, tb)), color) + '\n'
@@ -73,13 +76,12 @@ class TerminalPrinter:
 
     def __call__(self, o) -> str:
         "Print the output `o` (a stream: the piece that arrived); returns what was printed"
-        s = self.text(o)
-        f = self.file(o)
+        s,f = self.text(o),self.file(o)
         f.write(s); f.flush()
         return s
 
     def _stream(self, name:str, text:str) -> str:
-        "The piece `text` of the stream `name` after what was held of the last one, less an unfinished sequence at its end"
+        "The piece `text` of stream `name`, after what was held before, less a sequence left open"
         text = self._open.pop(name, '') + text
         if m := _OPEN.search(text):
             held = m[0] if len(m[0]) <= 4096 else m[0][:1 if m[0][0] != '\x1b' else 2]
@@ -89,13 +91,14 @@ class TerminalPrinter:
 # %% ../nbs/06a_terminal.ipynb #9f5a25e8
 @patch
 def save(self:TerminalPrinter, mime:str, value) -> Path:
-    "Save the `mime` value of a rich output to a new file in `files_dir` (or with the printer's `save`); its path"
+    "Save the `mime` value of a rich output to a new file in `files_dir` (or with `save`); its path"
     if self._save is not None: return self._save(mime, value)
     if self.files_dir is None: self.files_dir = tempfile.mkdtemp(prefix='minijup-outputs-')
     Path(self.files_dir).mkdir(parents=True, exist_ok=True)
     self.saved += 1
     p = Path(self.files_dir)/f'output-{self.saved}.{_SAVED.get(mime, "txt")}'
-    if mime in ('image/png', 'image/jpeg', 'image/gif', 'application/pdf'): p.write_bytes(base64.b64decode(value))
+    if mime in ('image/png', 'image/jpeg', 'image/gif', 'application/pdf'):
+        p.write_bytes(base64.b64decode(value))
     else: p.write_text(value if isinstance(value, str) else json.dumps(value))
     return p
 
@@ -104,7 +107,7 @@ def print_outputs(outputs, # nbformat outputs
                   file=None, # where to print them; default: stdout, and stderr streams on stderr
                   color:bool=None, # keep colours; default: on a terminal, without $NO_COLOR
                  ):
-    "Print nbformat outputs as a console would: streams, the text/plain of results and displays, tracebacks"
+    "Print nbformat outputs as a console would: streams, the text/plain of results, tracebacks"
     p = TerminalPrinter(file, color=color)
     for o in outputs: p(o)
 
@@ -112,14 +115,13 @@ def print_outputs(outputs, # nbformat outputs
 _DROPPED = '[minijup: output over '   # how the connection's notice of dropped output starts
 
 def dropped(outputs) -> list:
-    "The notices among `outputs` that output was dropped on the way (over the connection's `max_output`)"
-    return [o for o in outputs if o.get('output_type') == 'stream' and str(o.get('text', '')).startswith(_DROPPED)]
-
+    "The notices among `outputs` of output dropped on the way (over the connection's `max_output`)"
+    return [o for o in outputs
+            if o.get('output_type') == 'stream' and str(o.get('text', '')).startswith(_DROPPED)]
 
 # %% ../nbs/06a_terminal.ipynb #19f60ee6
 @patch
 def end(self:TerminalPrinter, outputs=()):
-    "An execution is over: print the notices of output dropped on the way among its `outputs`; forget open sequences"
+    "An execution is over: print the notices of output dropped among `outputs`; forget what is held"
     self._open.clear()
     for o in dropped(outputs): self(o)
-
