@@ -317,8 +317,8 @@ class RemoteMagics(Magics):
         try:
             args = _parse(self.remote, line)
             return self._line(args) if cell is None else self._cell(args, cell)
+        except ArgumentError as e: raise RemoteUsageError(f'%remote: {e.say(MAGIC_WORDS)}') from None   # (a URL that is none)
         except JupyterError as e: raise _one_line(e)
-        except ValueError as e: raise RemoteUsageError(f'%remote: {e}') from None   # a URL that is none
 
     @line_magic
     @magic_arguments()
