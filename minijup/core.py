@@ -264,7 +264,9 @@ class JupyterError(Exception):
         self.status,self.method,self.url,self.reason = status,method,url,reason
     def say(self, words:dict=None) -> str:
         "The message and its advice in a front end's `words` (see `Advice`); `str(e)`: in Python's"
-        return ' '.join(s for s in (self.message, self.advice and self.advice.say(words)) if s)
+        m,a = self.message, self.advice and self.advice.say(words)
+        if m and a and not m.rstrip().endswith(('.', '!', '?', ':')): m = m.rstrip() + '.'   # (a server's own words)
+        return ' '.join(x for x in (m, a) if x)
     @property
     def message(self) -> str: return str(self.args[0]) if self.args else ''
     def __str__(self): return self.say()
@@ -318,6 +320,7 @@ PYTHON_WORDS = {   # how Python says the arguments advice concerns, where `name=
     'client_timeout': lambda t: ('a larger timeout= to Jupyter() or to this call'
                                  + ('' if t is ... else f' (it is {t!r})')),
     'token': 'Jupyter(url, token=...)', 'verify': lambda v: f'Jupyter(..., verify={v!r})',
+    'max_body': 'max_body= to Jupyter() (or set jp.max_body)', 'download': 'jp.download()',
     'get': lambda path: f'get({path!r})', 'mkdir': lambda path: f'mkdir({path!r}, parents=True)',
     'connect': lambda kernel_id: f'Connect again with jp.connect({kernel_id!r})',
     'result': "Outputs so far are in the error's .result",
@@ -502,10 +505,11 @@ def _kind(x) -> str:
 # %% ../nbs/00_core.ipynb #fd12572d
 def _too_large(verb, url, status, limit) -> JupyterError:
     "The error for an answer larger than `limit` bytes"
-    return ResponseError(f"{verb} {url}: the answer is larger than max_body ({limit} bytes), so it was "
-        "not read. If it is right, raise the limit: Jupyter(..., max_body=N) or jp.max_body = N; download "
-        "large files "
-        "with jp.download().", status=status, method=verb, url=url)
+    return ResponseError(f"{verb} {url}: the answer is larger than {limit} bytes, so it was not read.",
+                         advice=Advice('If it is right, pass a larger {max_body}; download large files with {download}.',
+                                       otherwise='Download large files with `minijup download`.', max_body=...,
+                                       download=...), status=status, method=verb, url=url)
+
 
 # %% ../nbs/00_core.ipynb #a1d0c004
 def _transport_error(e, verb, url, timeout, token, timed_out=False, speaks=None) -> JupyterError:
