@@ -777,6 +777,14 @@ def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
         return now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity')
     wait_until(heard, wait, every)
 
+def _kernel_state(jp:Jupyter, kid:str, wait:float) -> dict:
+    "The server's model of kernel `kid` (`execution_state` 'gone' if it has none), or {} if it does not say within `wait` s"
+    try: m = jp(f'api/kernels/{kid}', timeout=wait)
+    except NotFoundError: return {'execution_state': 'gone'}
+    except JupyterError: return {}
+    return m if isinstance(m, dict) else {}
+
+
 # %% ../nbs/03_websockets.ipynb #425577c3
 @patch
 def connect(self:Jupyter,
@@ -785,21 +793,19 @@ def connect(self:Jupyter,
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
-    kid,err,end = kernel_id_of(kernel),None,time.monotonic() + 60
-    try: k = KernelConnection(self, kid, protocol=protocol)
-    except (ResponseError, JupyterTimeoutError) as e: err = e   # (the server holds the handshake until it answers)
-    while err is not None:   # the kernel has not answered yet: is it slow to start, or did it die as it started?
-        try: m = self(f'api/kernels/{kid}', timeout=5)
-        except NotFoundError: m = {'execution_state': 'gone'}
-        except JupyterError: m = {}
-        m = m if isinstance(m, dict) else {}
-        if m.get('execution_state') in ('gone', 'dead'):
-            name = m.get('name') or (kernel.get('kernel', kernel) if isinstance(kernel, dict) else {}).get('name')
-            raise KernelDiedError(f"Kernel {kid}{f' ({name!r})' if name else ''} died as it started: the "
-                "server started it again and gave up. Its command fails: the server's log says why.") from None
-        if m.get('execution_state') not in ('starting', 'restarting') or time.monotonic() > end: raise err
-        try: k,err = KernelConnection(self, kid, protocol=protocol),None
-        except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
+    kid,err,end,t = kernel_id_of(kernel),None,time.monotonic() + 60,Timeout(self.timeout)
+    with Deadline(t):   # all of it within the total, the questions about a kernel that does not answer included
+        try: k = KernelConnection(self, kid, protocol=protocol)
+        except (ResponseError, JupyterTimeoutError) as e: err = e   # (the server holds the handshake until it answers)
+        while err is not None:   # the kernel has not answered yet: is it slow to start, or did it die as it started?
+            m = _kernel_state(self, kid, wait=min(w for w in (t.connect, t.read, 5) if w))   # (one of the handshake's waits)
+            if m.get('execution_state') in ('gone', 'dead'):
+                name = m.get('name') or (kernel.get('kernel', kernel) if isinstance(kernel, dict) else {}).get('name')
+                raise KernelDiedError(f"Kernel {kid}{f' ({name!r})' if name else ''} died as it started: the "
+                    "server started it again and gave up. Its command fails: the server's log says why.") from None
+            if m.get('execution_state') not in ('starting', 'restarting') or time.monotonic() > end: raise err
+            try: k,err = KernelConnection(self, kid, protocol=protocol),None
+            except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
     conns = self.owned.connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
     return k
