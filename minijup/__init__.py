@@ -3,7 +3,7 @@ import os, sys
 
 def import_all():
     "Import the later sections: they add their methods to `Jupyter` with @patch, so `from minijup.core import *` has them all"
-    from . import contents
+    from . import contents, saves, transfers
     from . import sessions, messages, websockets
     from . import params
     from . import cleanup, run, cli
