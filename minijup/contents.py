@@ -6,16 +6,11 @@
 __all__ = ['check_path', 'contents_api', 'short_name', 'as_notebook', 'ContentsAPI', 'file_hash']
 
 # %% ../nbs/01_contents.ipynb #36cc445e
-import os, re, sys, json, time, base64, hashlib, secrets, signal, socket, threading, warnings
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from datetime import datetime
-from pathlib import Path
+import base64, hashlib, warnings
 from urllib.parse import quote
-import requests, nbformat
+import nbformat
 from fastcore.basics import AttrDict, patch
 from .core import *
-from .local import alive
 
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')

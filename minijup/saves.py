@@ -48,7 +48,7 @@ class _LockDirs:
         except JupyterError: return False
 
     def _make_dir(self, tmp) -> bool:
-        "Create the directory `tmp`; a refusal is one to write the file too: said in its terms"
+        "Create the directory `tmp`; a refusal of it is a refusal of the file: said in its terms"
         try: self.api.request(tmp, 'PUT', data={'type': 'directory'}); return True
         except RequestError as e: err = e
         hidden = self.path.rpartition('/')[2].startswith('.')
