@@ -69,6 +69,8 @@ MAIN_VERB = {   # the call each notebook is about: its first example must come w
     '03_websockets': '.execute(', '04_cleanup': '.close(', '05_run': 'run_notebook(', '05a_params': 'parameterize_notebook(',
     '07_reach': 'JupyterHub(', '08_parallel': 'run_notebooks(', '10_magics': '%remote'}
 
+MAIN_VERB.update({'01a_saves': '.save(', '01b_transfers': '.upload('})
+
 patch_private = re.compile(r'@patch[^\n]*\n(?:@[^\n]*\n)*def\s+(_\w+)\s*\(')
 for nb in sorted((root/'nbs').glob('*.ipynb')):
     cells = json.loads(nb.read_text())['cells']
