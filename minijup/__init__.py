@@ -4,7 +4,7 @@ import os, sys
 def import_all():
     "Import the later sections: they add their methods to `Jupyter` with @patch, so `from minijup.core import *` has them all"
     from . import contents
-    from . import sessions, messages, websockets
+    from . import sessions, messages, protocol, websockets
     from . import params
     from . import cleanup, run, cli
     from . import reach

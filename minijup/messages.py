@@ -188,6 +188,7 @@ class Displays:
         self._refs = {d: live for d,refs in self._refs.items() if (live := [r for r in refs if r() is not None])}
         self._sweep_at = max(1000, 2 * len(self._refs))
     def __len__(self): return len(self._refs)
+    def __iter__(self): return iter(list(self._refs))   # the display ids (some of them may be gone)
 
 # %% ../nbs/03a_messages.ipynb #5b475d2b
 _RATE_NOTICES = ('IOPub data rate exceeded', 'IOPub message rate exceeded')
@@ -258,45 +259,45 @@ class Widgets:
     def take(self, msg:dict) -> bool:
         "Apply `msg` if it is a widget's (a comm's state, or an output an Output widget captures); True if taken"
         t,c = msg['header']['msg_type'], msg['content']
-        if t in ('comm_open', 'comm_msg'): self._comm(t, c, msg.get('buffers') or []); return True
+        if t in ('comm_open', 'comm_msg'): _widget_state(self, t, c, msg.get('buffers') or []); return True
         hooks = self._hooks.get(msg.get('parent_header', {}).get('msg_id'))
         if not hooks or t not in ('stream', 'display_data', 'execute_result', 'error', 'clear_output'): return False
-        self._capture(hooks[-1], t, msg)
+        _capture(self, hooks[-1], t, msg)
         return True
 
 # %% ../nbs/03a_messages.ipynb #8add3c3f
-@patch
-def _comm(self:Widgets, t, c, buffers):
+def _widget_state(w:Widgets, t, c, buffers):
+    "Apply a comm message's state to its model; an Output model's `msg_id` starts or ends a capture"
     data, cid = c.get('data'), c.get('comm_id')
     if not isinstance(data, dict) or not isinstance(cid, str) or not isinstance(data.get('state'), dict): return
     st = data['state']
-    self.state.setdefault(cid, {}).update(st)
+    w.state.setdefault(cid, {}).update(st)
     for path,buf in zip(data.get('buffer_paths') or [], buffers):
-        self.buffers.setdefault(cid, {})[tuple(path)] = {'data': base64.b64encode(bytes(buf)).decode(),
+        w.buffers.setdefault(cid, {})[tuple(path)] = {'data': base64.b64encode(bytes(buf)).decode(),
                                                           'encoding': 'base64', 'path': path}
     if t == 'comm_open' and (st.get('_model_module'), st.get('_model_name')) == _OUTPUT_MODEL:
-        self.outputs[cid] = [nbformat.from_dict(o) for o in st.get('outputs') or []]
-    if cid in self.outputs and 'msg_id' in st:
-        old, new = self._capturing.get(cid), st['msg_id']
-        if old and cid in self._hooks.get(old, []):
-            self._hooks[old].remove(cid)
-            if not self._hooks[old]: del self._hooks[old]
-        if new: self._hooks.setdefault(new, []).append(cid)
-        self._capturing[cid] = new
+        w.outputs[cid] = [nbformat.from_dict(o) for o in st.get('outputs') or []]
+    if cid in w.outputs and 'msg_id' in st:
+        old, new = w._capturing.get(cid), st['msg_id']
+        if old and cid in w._hooks.get(old, []):
+            w._hooks[old].remove(cid)
+            if not w._hooks[old]: del w._hooks[old]
+        if new: w._hooks.setdefault(new, []).append(cid)
+        w._capturing[cid] = new
 
 # %% ../nbs/03a_messages.ipynb #b82ec1b5
-@patch
-def _capture(self:Widgets, cid, t, msg):
-    outs, c = self.outputs[cid], msg['content']
-    if t == 'clear_output' and c.get('wait'): self._clear_wait.add(cid); return
-    if t == 'clear_output' or cid in self._clear_wait: outs.clear(); self._clear_wait.discard(cid)
+def _capture(w:Widgets, cid, t, msg):
+    "Put an output of a captured execution into the Output widget `cid`, and send the widget's outputs to the kernel"
+    outs, c = w.outputs[cid], msg['content']
+    if t == 'clear_output' and c.get('wait'): w._clear_wait.add(cid); return
+    if t == 'clear_output' or cid in w._clear_wait: outs.clear(); w._clear_wait.discard(cid)
     if t != 'clear_output':
         out, last = output_from_msg(msg), outs[-1] if outs else None
         if t == 'stream' and last is not None and last.output_type == 'stream' and last.name == out.name:
             last['text'] = last['text'] + out['text']
         else: outs.append(out)
-    self.state.setdefault(cid, {})['outputs'] = outs
-    if self.send is not None: self.send(cid, {'method': 'update', 'state': {'outputs': outs}, 'buffer_paths': []})
+    w.state.setdefault(cid, {})['outputs'] = outs
+    if w.send is not None: w.send(cid, {'method': 'update', 'state': {'outputs': outs}, 'buffer_paths': []})
 
 # %% ../nbs/03a_messages.ipynb #6f3f5720
 WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json'
