@@ -15,42 +15,43 @@ from .core import *
 from .messages import *
 
 # %% ../nbs/03b_protocol.ipynb #cbe57e1a
-PROBE_AFTER = 1.0      # s an execution may be idle without its reply before the kernel is asked who it is
+PROBE_AFTER = 1.0      # s an execution may be idle without its reply before the kernel is probed
 PROBE_WAIT = 3.0       # s the kernel gets to answer that question (on the control channel)
-SILENCE = 5.0          # s without a message, while a request is in flight, before the server is asked about the kernel
+SILENCE = 5.0          # s of silence, with a request in flight, before the server is asked
 FRESH = 0.5            # s a socket may go unread before a send checks it with a ping
 PING_WAIT = 5.0        # s to wait for that ping's pong before the socket counts as gone
-READY_WAIT = 2.0       # s a restarted kernel gets to answer on shell and iopub before the channels are reopened again
-INTERRUPT_GRACE = 5.0  # s an execution interrupted on timeout gets to end before it counts as still running
+READY_WAIT = 2.0       # s a restarted kernel gets to answer before the channels are reopened again
+INTERRUPT_GRACE = 5.0  # s an execution interrupted on timeout gets to end (else: still running)
 ABANDON_WAIT = (0.5, 2.5)  # s an execution interrupted by Ctrl-C gets to end: quietly, then saying so
 _ALL = ('execute', 'request', 'probe', 'ready')   # the kinds of request
 _INF = float('inf')
 
 # %% ../nbs/03b_protocol.ipynb #874aa913
 def _short(v) -> str:
-    "How an event shows a field: a message or an output by its type, an error by its class, bytes by their size"
-    if isinstance(v, dict): return (v.get('header') or v).get('msg_type') or v.get('output_type') or repr(v)
+    "How an event shows a field: a message or an output by its type, an error by its class"
+    if isinstance(v, dict): return (v.get('header') or v).get('msg_type') or v.get('output_type') or '{...}'
     if isinstance(v, BaseException): return type(v).__name__
     if isinstance(v, bytes): return f'<{len(v)} bytes>'
     return getattr(v, '__name__', None) or repr(v)
 
 class Event:
-    "What the core asks its face to do, or tells it happened; each kind names its fields in `__slots__`"
+    "What the core asks its face to do, or tells it happened; each kind names its `__slots__`"
     __slots__ = ()
     def __init__(self, *args):
         for n,v in zip(self.__slots__, args): setattr(self, n, v)
     def __repr__(self):
-        return f"{type(self).__name__}({', '.join(_short(getattr(self, n)) for n in self.__slots__ if n != 'data')})"
+        fields = ', '.join(_short(getattr(self, n)) for n in self.__slots__ if n != 'data')
+        return f"{type(self).__name__}({fields})"
 
 # %% ../nbs/03b_protocol.ipynb #2b3b82e8
 class Send(Event):
-    "Write `data` (str: a text frame; bytes: a binary one), which holds `msg`; if it cannot be written, tell `unsent`"
+    "Write `data` (str: a text frame; bytes: binary) holding `msg`; if it cannot be, tell `unsent`"
     __slots__ = ('msg', 'data')
 class Ping(Event):
     "Write a pong (empty), then a ping with `token`; hand the pongs that come to `pong`"
     __slots__ = ('token',)
 class AskServer(Event):
-    "GET the kernel's model (`fresh`: over a new HTTP connection), and tell `server_says`; `raises`: raise errors but 404"
+    "GET the kernel's model (`fresh`: on a new connection), tell `server_says`; `raises`: raise errors"
     __slots__ = ('why', 'fresh', 'raises', 'note')
 class Sleep(Event):
     "Wait `seconds` before the next event"
@@ -59,18 +60,18 @@ class CloseSocket(Event):
     "Close the websocket (with `code`), if it is open"
     __slots__ = ('code',)
 class Connect(Event):
-    "Open the websocket again (same session id), then tell `connected`; if that fails, `retry`: tell `connect_failed`"
+    "Open the websocket again (same session): tell `connected`, or (`retry`) `connect_failed`, or raise"
     __slots__ = ('retry',)
 class Lost(Event):
-    "The connection is gone for good (close the socket): `exc` says why, and the requests in flight failed with it"
+    "The connection is gone for good (close the socket): `exc` says why; what was in flight failed"
     __slots__ = ('exc',)
 
 # %% ../nbs/03b_protocol.ipynb #cb102286
 class Output(Event):
-    "`out` (an nbformat output node) was added to, or updated in, the result of `req`: call its `on_output`"
+    "`out` (an nbformat output node) was added to or updated in `req`'s result: call `on_output`"
     __slots__ = ('req', 'out')
 class InputRequest(Event):
-    "The code of `req` called `input()`: ask its `stdin(prompt, password)`, and hand the answer to `answer`"
+    "The code of `req` called `input()`: ask `stdin(prompt, password)`; hand the answer to `answer`"
     __slots__ = ('req', 'prompt', 'password', 'parent')
 class Finished(Event):
     "`req` is over: its reply came (and, for an execution, its idle status); its result is filled"
@@ -87,18 +88,19 @@ class Notice(Event):
 
 # %% ../nbs/03b_protocol.ipynb #30f3a7ca
 class Request:
-    "One request in flight: its message, what came back, whether it is over, and the caller's callbacks"
+    "One request in flight: its message, what came back, whether it is over, the caller's callbacks"
     def __init__(self, msg:dict, kind:str, now:float, result=None, on_output=None, stdin=None):
         self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
-        self.msg_id,self.sent = msg['header']['msg_id'],now   # sent: inf while held back (never taken for lost)
+        self.msg_id,self.sent = msg['header']['msg_id'],now   # sent: inf while held back
         self.reply,self.idle,self.idle_at,self.exc,self.user_exc = None,False,None,None,None
-        self.heard,self.abandoned = False,False   # a message about it came; its caller stopped waiting (Ctrl-C)
-        self.silence = self.state = None   # a probe: the silence before it, and the server's word then
+        self.heard,self.abandoned = False,False   # a message about it came; its caller gave up
+        self.silence = self.state = None   # a probe: the silence before it, the server's word then
 
     @property
     def done(self) -> bool:
-        "Failed, or answered: for an execution (and a 'ready' check) both its reply and its idle status"
-        return self.exc is not None or (self.reply is not None and (self.idle or self.kind in ('request', 'probe')))
+        "Failed, or answered: for an execution (and a 'ready' check) its reply and its idle status"
+        if self.exc is not None: return True
+        return self.reply is not None and (self.idle or self.kind in ('request', 'probe'))
 
     def fail(self, exc):
         "End it with `exc`; an execution's result says 'error'"
@@ -111,7 +113,7 @@ class Request:
 
 # %% ../nbs/03b_protocol.ipynb #f36498f5
 class KernelRestartedError(KernelDiedError):
-    "The kernel was restarted (by another client, or by `restart`) while a request ran: its state is lost"
+    "The kernel was restarted (by someone else, or by `restart`) while a request ran: its state is gone"
 
 # %% ../nbs/03b_protocol.ipynb #d4c21dfc
 def _finish(req):
@@ -159,7 +161,7 @@ def _why_lost(p, why:str, state:tuple) -> JupyterError:
 
 # %% ../nbs/03b_protocol.ipynb #e1d1ba4a
 class _Messages:
-    "How `KernelProtocol` takes a message in: replays, comms, deaths, restarts, and the request it answers"
+    "How `KernelProtocol` takes a message: replays, comms, deaths, restarts, the request it answers"
     def _dispatch(self, msg):
         hdr = msg['header']
         mid = hdr.get('msg_id')
@@ -169,8 +171,10 @@ class _Messages:
             if len(self.seen_order) > 10_000: self.seen.discard(self.seen_order.popleft())
         t,c = hdr['msg_type'], msg['content']
         if t in ('comm_open', 'comm_msg', 'comm_close'): self._comm(t, c, msg)
-        if t == 'status' and c.get('execution_state') in ('restarting', 'dead'): return self._died(c['execution_state'])
-        if self.kernel_session is not None and not self.restarting and self._replaced(msg, t, c): return
+        if t == 'status' and c.get('execution_state') in ('restarting', 'dead'):
+            return self._died(c['execution_state'])
+        if self.kernel_session is not None and not self.restarting and self._replaced(msg, t, c):
+            return
         req = self.pending.get(msg['parent_header'].get('msg_id'))
         if req is None: return
         if self.kernel_session is None and req.exc is None: self.kernel_session = hdr.get('session')
@@ -188,8 +192,10 @@ class _Messages:
     def _replaced(self, msg, t, c) -> bool:
         "Is `msg` the sign that the kernel was shut down or replaced? Then end what is in flight"
         s,known = msg['header'].get('session'), self.kernel_session
-        if t == 'shutdown_reply' and msg['channel'] == 'iopub' and s == known: restart = c.get('restart', True)
-        elif t == 'status' and c.get('execution_state') == 'starting' and s and s != known: restart = True
+        if t == 'shutdown_reply' and msg['channel'] == 'iopub' and s == known:
+            restart = c.get('restart', True)
+        elif t == 'status' and c.get('execution_state') == 'starting' and s and s != known:
+            restart = True
         else: return False
         if restart: self._restarted_elsewhere(); return True
         self.closed,self.up = True, False   # for good: by another client, or by a server that stops
@@ -199,11 +205,11 @@ class _Messages:
 
 # %% ../nbs/03b_protocol.ipynb #80a3bf16
 class _Endings:
-    "How `KernelProtocol` ends requests early: a death, a restart or shutdown behind its back, any failure"
+    "How `KernelProtocol` ends requests early: a death, a restart or a shutdown, any error"
     def _fail(self, make_error, kinds=('execute', 'request')):
         "End the requests in flight of `kinds` with a fresh `make_error()` each"
         for req in list(self.pending.values()):
-            if req.exc is not None: self.pending.pop(req.msg_id, None)   # failed before: its waiter (if any) holds it
+            if req.exc is not None: self.pending.pop(req.msg_id, None)   # (its waiter has it)
             elif req.kind in kinds and not req.done: self._fail_one(req, make_error())
 
     def _fail_one(self, req, exc):
@@ -215,33 +221,41 @@ class _Endings:
 
     def _died(self, state):
         self.restarted = True
-        self._fail(lambda: KernelDiedError(f"The kernel died while running this code (the server reports "
-            f"{state!r}{'; it is restarting the kernel' if state == 'restarting' else ''}).",
-            advice=Advice('{result}.', result=...)), kinds=('execute',))
+        more = '; it is restarting the kernel' if state == 'restarting' else ''
+        said = f'The kernel died while running this code (the server reports {state!r}{more}).'
+        self._fail(lambda: KernelDiedError(said, advice=Advice('{result}.', result=...)), kinds=('execute',))
 
     def _restarted_elsewhere(self):
         self.restarted,self.kernel_session = True, None
-        self._fail(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted by another client while '
-            "this request ran: its state (variables, imports) is lost.",
-            advice=Advice('{result}; run what the code needs again.', result=...)))
+        said = (f'Kernel {self.kernel_id} was restarted by another client while this request ran: '
+                'its state (variables, imports) is lost.')
+        advice = Advice('{result}; run what the code needs again.', result=...)
+        self._fail(lambda: KernelRestartedError(said, advice=advice))
 
     def _shut_down(self, what, said):
-        "The server's word on a kernel shut down under us: fail everything, saying whether the server stopped"
-        how = (f'the server at {self.url} stopped ({said}), and shut it down' if what in ('stopped', 'down')
-               else 'it was shut down (by another client)')
+        "The server's word on a kernel shut down under us: fail everything, saying if the server stopped"
+        how = 'it was shut down (by another client)'
+        if what in ('stopped', 'down'): how = f'the server at {self.url} stopped ({said}), and shut it down'
         kid,advice = self.kernel_id, Advice('{result}. Start a new kernel or session.', result=...)
-        self._fail(lambda: KernelDiedError(f'Kernel {kid} is gone: {how} while this request ran.', advice=advice),
-                   kinds=_ALL)
+        gone = lambda: KernelDiedError(f'Kernel {kid} is gone: {how} while this request ran.',
+                                       advice=advice)
+        self._fail(gone, kinds=_ALL)
+
+    def _running(self) -> list:
+        "The executions sent and not answered"
+        return [r for r in self.pending.values()
+                if r.kind == 'execute' and r.reply is None and r.exc is None and r.sent != _INF]
 
 # %% ../nbs/03b_protocol.ipynb #59a66587
 class _Answers:
-    "How `KernelProtocol` gives a message to its request: outputs, input(), the reply, the idle status, the end"
+    "How `KernelProtocol` gives a message to its request: outputs, input(), reply, idle, the end"
     def _add(self, req, msg, t):
         ch,r,was = msg['channel'], req.result, req.done
         req.heard = True
         if ch == 'shell' or ch == 'control' or t.endswith('_reply'):
             if r is not None: r.messages.append(msg)
-            if t.endswith('_reply') and ch != 'iopub': req.reply = msg; self.stuck.pop(req.msg_id, None)
+            if t.endswith('_reply') and ch != 'iopub':
+                req.reply = msg; self.stuck.pop(req.msg_id, None)
         elif t == 'status':
             if r is not None: r.messages.append(msg)
             if msg['content'].get('execution_state') == 'idle':
@@ -251,13 +265,16 @@ class _Answers:
         elif r is not None and not r.over_limit(msg, self.max_output):
             r.messages.append(msg)
             try: out = r.add_output(msg, self.displays, self.widgets)
-            except (KeyError, TypeError, AttributeError, ValueError): self.malformed += 1; return   # garbage inside
-            if out is not None and req.on_output is not None and req.user_exc is None: self._emit(Output(req, out))
+            except (KeyError, TypeError, AttributeError, ValueError):   # garbage inside the message
+                self.malformed += 1; return
+            if out is not None and req.on_output is not None and req.user_exc is None:
+                self._emit(Output(req, out))
         if not was and req.done: self._end(req)
 
     def _end(self, req):
-        "A finished request: an execution fills its result at once and leaves `pending` (nobody may wait for it)"
-        if req.exc is None and req.result is not None: _finish(req); self.pending.pop(req.msg_id, None)
+        "A finished request: an execution fills its result at once and leaves `pending`"
+        if req.exc is None and req.result is not None:
+            _finish(req); self.pending.pop(req.msg_id, None)
         if req is self.readying: self.restarted,self.readying = False, None
         if req.kind != 'probe': self._emit(Finished(req))   # (a probe is the core's own question)
 
@@ -267,13 +284,17 @@ class _Answers:
         self._emit(InputRequest(req, c.get('prompt', ''), c.get('password', False), msg['header']))
 
     def _input_reply(self, value, parent):
-        return new_msg('input_reply', {'value': value}, self.session_id, channel='stdin', parent=parent)
+        return new_msg('input_reply', {'value': value}, self.session_id, 'stdin', parent=parent)
+
+    def _closed_error(self):
+        return JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
+                            advice=Advice('{connect}.', connect=self.kernel_id))
 
 # %% ../nbs/03b_protocol.ipynb #7cf3f3ee
 class _Silences:
-    "How `KernelProtocol` looks into silences: the kernel asked who it is, the server asked about the kernel"
+    "How `KernelProtocol` looks into silences: asking the kernel who it is, the server about it"
     def _probe(self, state=None):
-        "Ask the kernel who it is (`kernel_info` on control), without waiting: `_probed` reads the answer"
+        "Ask the kernel who it is (`kernel_info` on control); `_probed` reads the answer"
         if self.probing is not None: return
         msg = new_msg('kernel_info_request', {}, self.session_id, channel='control')
         p = self.probing = self.pending[msg['header']['msg_id']] = Request(msg, 'probe', self.now)
@@ -281,43 +302,40 @@ class _Silences:
         self._send(msg)
 
     def _probed(self, probe):
-        "Another kernel session is a restart; the same one means the replies of executions idle before it were lost"
+        "Another kernel session: a restart; the same one: the replies of executions idle before were lost"
         self.pending.pop(probe.msg_id, None); self.probing = None
         if self.restarting: return
-        if self.kernel_session is not None and probe.reply['header'].get('session') != self.kernel_session:
-            return self._restarted_elsewhere()
+        s = probe.reply['header'].get('session')
+        if self.kernel_session not in (None, s): return self._restarted_elsewhere()
         quiet = probe.silence >= SILENCE
-        lost = [r for r in self._running() if (r.idle and r.idle_at < probe.sent) or (quiet and r.sent < probe.sent - SILENCE)]
-        if probe.state != 'idle': lost = [r for r in lost if r.idle]   # the others may still be running
-        for r in list(self.pending.values()):   # the reply came, its idle status was lost: the execution is over
-            if r.kind == 'execute' and r.reply is not None and not r.idle and probe.state == 'idle' and quiet:
-                r.idle,r.idle_at = True, probe.sent; self._end(r)
+        lost = [r for r in self._running()
+                if (r.idle and r.idle_at < probe.sent) or (quiet and r.sent < probe.sent - SILENCE)]
+        if probe.state != 'idle': lost = [r for r in lost if r.idle]   # others may still run
+        over = probe.state == 'idle' and quiet   # an execution whose reply came is over
+        for r in [r for r in self.pending.values() if r.kind == 'execute' and r.reply is not None]:
+            if over and not r.idle: r.idle,r.idle_at = True, probe.sent; self._end(r)
         for r in lost: self._fail_one(r, self._lost_reply(r))
 
     def _lost_reply(self, r) -> ResponseError:
-        if r.heard: return ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
-                                         f'({self.malformed} malformed messages were dropped).',
+        kid = self.kernel_id
+        if r.heard: return ResponseError(f'Kernel {kid} finished this code, but its reply never '
+                                         f'arrived ({self.malformed} malformed messages were dropped).',
                                          advice=Advice('{result}.', result=...))
-        return ResponseError(f'Kernel {self.kernel_id} is idle, and no message about this code ever arrived (not '
-                             'even that it started): it may never have reached it.',
+        return ResponseError(f'Kernel {kid} is idle, and no message about this code ever arrived '
+                             '(not even that it started): it may never have reached it.',
                              advice=Advice('Check whether it ran before you run it again.'))
 
     def _unanswered(self):
-        "The probe got no answer: an execution that cannot be running any more means the kernel is not ours"
+        "The probe got no answer: if an execution cannot be running any more, the kernel is not ours"
         probe,self.probing = self.probing, None
         self.pending.pop(probe.msg_id, None)
         running = [] if self.restarting else self._running()
         if any(r.idle for r in running): self._restarted_elsewhere()
-        elif running: self._ask('unanswered')   # if the server says idle (or starting), the kernel does not hear us
-
-    def _running(self) -> list:
-        "The executions sent and not answered"
-        return [r for r in self.pending.values() if r.kind == 'execute' and r.reply is None and r.exc is None
-                and r.sent != _INF]
+        elif running: self._ask('unanswered')   # idle (or starting), says the server? not ours
 
 # %% ../nbs/03b_protocol.ipynb #92c76abc
 class _Outbox:
-    "How `KernelProtocol` sends: the size limit, executions held behind an interrupted one, the freshness ping, the queue"
+    "How `KernelProtocol` sends: size limit, executions held back, freshness ping, the queue"
     def _send(self, msg, check=False):
         if self.closed: raise self._closed_error()
         data = self._frame(msg)
@@ -333,7 +351,7 @@ class _Outbox:
         else: self._out(msg, data, check)
 
     def _out(self, msg, data=None, check=False):
-        "Write `msg` now if the socket is open (and, with `check`, known to be); else after the pong, or the reconnect"
+        "Write `msg` now if the socket is open (`check`: known to be); else after the pong, or reconnect"
         if not self.up: return self.queue.append(msg)
         if self.ping is not None: return self.after_pong.append(msg)
         if check and self.now - self.looked >= FRESH:
@@ -345,7 +363,7 @@ class _Outbox:
         self._emit(Send(msg, data))
 
     def _release(self, check=False):
-        "Once the interrupted execution has ended (its reply came, or it failed), send what waited for it, in order"
+        "Once the interrupted execution has ended (replied, or failed), send what waited, in order"
         b = self.behind
         if b.reply is None and b.exc is None: return
         held,self.held,self.behind = self.held, [], None
@@ -354,7 +372,7 @@ class _Outbox:
             if req is not None and req.exc is None: req.sent = self.now; self._send(m, check)
 
     def _refused(self):
-        "The server closed the socket with 1009 (message too big): fail the largest message sent lately"
+        "The server closed the socket with 1009 (too big): fail the largest message sent lately"
         if not self.recent: return
         mid,size = max(self.recent, key=lambda r: r[1])
         self.recent.clear()
@@ -363,41 +381,41 @@ class _Outbox:
 
 # %% ../nbs/03b_protocol.ipynb #257a6e8d
 class _Links:
-    "How `KernelProtocol` decides about the socket: reconnect (with backoff), or give up and say why"
+    "How `KernelProtocol` decides about the socket: reconnect (with backoff), or give up, saying why"
     def _reconnect(self, why):
         if self.up or self.why is None: self._emit(CloseSocket(1000))
         self.up,self.why,self.attempt,self.last_state = False, why, 0, None
-        self.queue[:0],self.after_pong,self.ping = self.after_pong, [], None   # they go out on the new socket
+        self.queue[:0],self.after_pong,self.ping = self.after_pong, [], None   # for the new socket
         self._next_try()
 
     def _next_try(self):
-        if self.closed or self.attempt >= self.reconnect_tries: return self._lose(self.why, self.last_state)
-        self._emit(Sleep(self.rng.uniform(0.5, 1) * 0.1 * 2 ** self.attempt))   # as JupyterLab: random, exponential
+        if self.closed or self.attempt >= self.reconnect_tries:
+            return self._lose(self.why, self.last_state)
+        self._emit(Sleep(self.rng.uniform(0.5, 1) * 0.1 * 2 ** self.attempt))   # as JupyterLab does
         self.attempt += 1
         self._ask('reconnect', fresh=True)
 
     def _lose(self, why, state=None):
         "The connection is gone for good: fail the requests in flight with the error that says why"
         if state is None and not self.closed: return self._ask('lost', fresh=True, note=why)
-        exc = (JupyterError(f'The connection to kernel {self.kernel_id} was closed.', url=self.ws_url) if self.closed
-               else _why_lost(self, why, state))
+        said = f'The connection to kernel {self.kernel_id} was closed.'
+        if self.closed: exc = JupyterError(said, url=self.ws_url)
+        else: exc = _why_lost(self, why, state)
         self.closed,self.up,self.why,self.ping = True, False, None, None
         self._fail(lambda: exc, kinds=_ALL)
         self._emit(Lost(exc))
 
-    def _ask(self, why, fresh=False, raises=False, note=None): self._emit(AskServer(why, fresh, raises, note))
+    def _ask(self, why, fresh=False, raises=False, note=None):
+        self._emit(AskServer(why, fresh, raises, note))
 
     def _frame(self, msg): return pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
-
-    def _closed_error(self):
-        return JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
-                            advice=Advice('{connect}.', connect=self.kernel_id))
 
     def _sync_widget(self, comm_id, data):
         "Send an Output widget's outputs back to the kernel; if too large for the server, say so"
         try: self._send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id))
         except ArgumentError as e:
-            self._emit(Notice(e, f'The outputs of widget {comm_id} were not sent back to the kernel: {e}'))
+            said = f'The outputs of widget {comm_id} were not sent back to the kernel: {e}'
+            self._emit(Notice(e, said))
 
     def _emit(self, event): self._events.append(event)
     def _drain(self) -> list:
@@ -406,36 +424,36 @@ class _Links:
 
 # %% ../nbs/03b_protocol.ipynb #f93edecc
 class KernelProtocol(_Messages, _Endings, _Answers, _Silences, _Outbox, _Links):
-    "One kernel connection's state, with no I/O: told what arrived and the time, it says what to do and what happened"
-    def __init__(self, kernel_id:str, now:float, session_id:str=None, url:str='', ws_url:str='', reconnect_tries:int=7,
-                 max_output:int=100_000_000, max_message:int=10*2**20, rng=None):
-        self.kernel_id,self.session_id = kernel_id, session_id or uuid.uuid4().hex   # the client's header.session
-        self.url,self.ws_url,self.rng = url, ws_url, rng or random.Random()   # (the URLs: for what errors say)
-        self.reconnect_tries,self.max_output,self.max_message = reconnect_tries, max_output, max_message
-        self.now,self._events = now, []       # the time, as the last input said; what that input produced
+    "A kernel connection's state, no I/O: told what arrived and the time, it says what to do, what happened"
+    def __init__(self, kernel_id:str, now:float, session_id:str=None, url:str='', ws_url:str='',
+                 reconnect_tries:int=7, max_output:int=100_000_000, max_message:int=10*2**20, rng=None):
+        self.kernel_id,self.session_id = kernel_id, session_id or uuid.uuid4().hex   # (header.session)
+        self.url,self.ws_url,self.rng = url, ws_url, rng or random.Random()   # (URLs: for errors)
+        self.reconnect_tries,self.max_output,self.max_message = reconnect_tries,max_output,max_message
+        self.now,self._events = now, []       # the time the last input said; what that input made
         self.protocol = None                  # its framing: 'v1' or 'json' (None until connected)
         self.up,self.closed = False, False    # a socket is open; the connection is over for good
-        self.looked = now                     # when the face last read the socket (it answered pings then)
-        self.ping,self.after_pong = None, []  # (token, sent) of a freshness ping; what waits for its pong
+        self.looked = now                     # when the face last read the socket (answering pings)
+        self.ping,self.after_pong = None, []  # (token, sent) of a freshness ping; what waits for it
         self.queue = []                       # what waits for the socket to be back
-        self.recent = deque(maxlen=16)        # (msg_id, size) of what went out lately: a 1009 fails the largest
-        self.why,self.attempt,self.last_state = None, 0, None   # reconnecting: why, tries so far, the server's word
+        self.recent = deque(maxlen=16)        # (msg_id, size) of what went out lately (for a 1009)
+        self.why,self.attempt,self.last_state = None, 0, None   # reconnecting: why, tries, server said
         # the requests
         self.pending = {}                     # msg_id -> `Request` in flight
-        self.seen,self.seen_order = set(), deque()   # the last 10,000 message ids: replays are dropped
-        self.behind,self.held = None, []      # an interrupted execution still running; the executions held for it
+        self.seen,self.seen_order = set(), deque()   # the last 10,000 message ids (replays)
+        self.behind,self.held = None, []      # an interrupted execution still running; what waits
         self.stuck = {}                       # msg_id -> an execution idle before its reply came
         # the kernel
-        self.kernel_session = None            # header.session of the kernel that answers: another one is a restart
-        self.restarting,self.restarted = False, False   # our restart is under way; channels to reopen first
-        self.readying = None                  # the kernel_info `Request` that checks the reopened channels
-        self.heard = self.asked = now         # last message in or out; last time a silence made us ask the server
-        self.probing = None                   # the kernel_info `Request` on control asking the kernel who it is
+        self.kernel_session = None            # header.session of the kernel that answers us
+        self.restarting,self.restarted = False, False   # our restart under way; channels to reopen
+        self.readying = None                  # the kernel_info `Request` checking reopened channels
+        self.heard = self.asked = now         # last message in or out; last question to the server
+        self.probing = None                   # the kernel_info `Request` on control: who are you?
         self.displays,self.widgets,self.comm_handlers = Displays(), Widgets(self._sync_widget), {}
         self.reconnects = self.malformed = 0  # sockets reopened; messages dropped as malformed
 
     def __repr__(self):
-        state = 'closed' if self.closed else 'reconnecting' if self.why else 'open' if self.up else 'down'
+        state = 'closed' if self.closed else 'reconnecting' if self.why else 'up' if self.up else 'down'
         return f'KernelProtocol({self.kernel_id!r}, {state}, {len(self.pending)} in flight)'
 
 # %% ../nbs/03b_protocol.ipynb #6e19ba34
@@ -447,7 +465,7 @@ def connected(self:KernelProtocol, protocol:str, now:float) -> list:
     if self.why is not None: self.reconnects += 1; self.why = None
     queued,self.queue = self.queue, []
     for m in queued: self._out(m)
-    if self.restarted and self.readying is None:   # reopened after a restart: check that the new kernel hears us
+    if self.restarted and self.readying is None:   # after a restart: does the new kernel hear us?
         msg = new_msg('kernel_info_request', {}, self.session_id)
         self.readying = self.pending[msg['header']['msg_id']] = Request(msg, 'ready', now)
         self._send(msg)
@@ -458,8 +476,8 @@ def connected(self:KernelProtocol, protocol:str, now:float) -> list:
 def execute(self:KernelProtocol, code:str, now:float, stdin=None, on_output=None, silent:bool=False,
             store_history:bool=True, stop_on_error:bool=True, user_expressions:dict=None) -> Request:
     "A new execution of `code` in flight, its result an `ExecutionResult`: hand its `msg` to `send`"
-    content = dict(code=code, silent=silent, store_history=store_history, user_expressions=user_expressions or {},
-                   allow_stdin=stdin is not None, stop_on_error=stop_on_error)
+    content = dict(code=code, silent=silent, store_history=store_history, allow_stdin=stdin is not None,
+                   user_expressions=user_expressions or {}, stop_on_error=stop_on_error)
     msg = new_msg('execute_request', content, self.session_id)
     res = ExecutionResult(code, msg['header']['msg_id'])
     req = self.pending[res.msg_id] = Request(msg, 'execute', now, res, on_output, stdin)
@@ -468,7 +486,7 @@ def execute(self:KernelProtocol, code:str, now:float, stdin=None, on_output=None
 # %% ../nbs/03b_protocol.ipynb #bc0e657a
 @patch
 def request(self:KernelProtocol, msg_type:str, content:dict, now:float, channel:str='shell') -> Request:
-    "A new request (`complete_request`, ...) in flight: hand its `msg` to `send`; its reply will be its `reply`"
+    "A new request (`complete_request`...) in flight: hand its `msg` to `send`; its reply: `reply`"
     msg = new_msg(msg_type, content or {}, self.session_id, channel=channel)
     req = self.pending[msg['header']['msg_id']] = Request(msg, 'request', now)
     return req
@@ -476,7 +494,7 @@ def request(self:KernelProtocol, msg_type:str, content:dict, now:float, channel:
 # %% ../nbs/03b_protocol.ipynb #ae9ef600
 @patch
 def send(self:KernelProtocol, msg:dict, now:float, reading:bool=False) -> list:
-    "Send `msg`: `Send` it (or first `Ping`: not `reading`, the socket unread lately); `ArgumentError` if too large"
+    "Send `msg`: a `Send` (first a `Ping`, not `reading` and unread lately); `ArgumentError`: too large"
     self.now = now
     self._send(msg, check=not reading)
     return self._drain()
@@ -484,7 +502,7 @@ def send(self:KernelProtocol, msg:dict, now:float, reading:bool=False) -> list:
 # %% ../nbs/03b_protocol.ipynb #4c98f251
 @patch
 def unsent(self:KernelProtocol, msg:dict, now:float) -> list:
-    "A `Send` could not be written: `msg` waits for the socket to be back (unless its request failed meanwhile)"
+    "A `Send` could not be written: `msg` waits for the socket (unless its request failed)"
     self.now = now
     req = self.pending.get(msg['header']['msg_id'])
     if req is None or req.exc is None: self.queue.append(msg)
@@ -493,7 +511,7 @@ def unsent(self:KernelProtocol, msg:dict, now:float) -> list:
 # %% ../nbs/03b_protocol.ipynb #9fd722cd
 @patch
 def receive(self:KernelProtocol, msg:dict, now:float) -> list:
-    "A message arrived: for its request (outputs, `input()`, the end), a comm's handler; or the sign of a restart"
+    "A message arrived: for its request (outputs, `input()`, its end), a comm; or a sign of a restart"
     self.now = self.heard = self.looked = now
     self._dispatch(msg)
     return self._drain()
@@ -501,7 +519,7 @@ def receive(self:KernelProtocol, msg:dict, now:float) -> list:
 # %% ../nbs/03b_protocol.ipynb #3c1860c3
 @patch
 def socket_read(self:KernelProtocol, now:float):
-    "The face read the socket (whatever came): the socket is known to be open, and the server's pings answered"
+    "The face read the socket (whatever came): it is known to be open, the server's pings answered"
     self.looked = now
 
 # %% ../nbs/03b_protocol.ipynb #d4720994
@@ -522,8 +540,9 @@ def socket_closed(self:KernelProtocol, now:float, code:int=None, why:str=None) -
     self.now,self.up = now, False
     if self.closed: return self._drain()
     if code == 1009: self._refused()
-    if self.ping is not None: self._reconnect(why if code is None else f'the server closed it while it was idle ({code})')
-    elif code in (1000, 1001): self._lose(f'the server closed it ({code})')   # a clean close: not retried
+    if self.ping is not None:
+        self._reconnect(why if code is None else f'the server closed it while it was idle ({code})')
+    elif code in (1000, 1001): self._lose(f'the server closed it ({code})')   # clean: not retried
     else: self._reconnect(why if code is None else f'closed with code {code}')
     return self._drain()
 
@@ -537,22 +556,25 @@ def connect_failed(self:KernelProtocol, why:str, now:float) -> list:
 
 # %% ../nbs/03b_protocol.ipynb #0ebb95fd
 @patch
-def server_says(self:KernelProtocol, ask:AskServer, what:str, said:str='', state:str=None, now:float=0) -> list:
-    "The answer to `ask`: the kernel is 'there' (in execution `state`), 'gone', or the server 'stopped' or 'down'"
+def server_says(self:KernelProtocol, ask:AskServer, what:str, said:str='', state:str=None,
+                now:float=0) -> list:
+    "The answer to `ask`: the kernel is 'there' (in `state`), 'gone'; or the server 'stopped', 'down'"
     self.now,why = now, ask.why
     if why == 'reconnect':
         self.last_state = (what, said)
-        if self.closed or what in ('gone', 'stopped'): self._lose(self.why, self.last_state)   # no use trying
+        if self.closed or what in ('gone', 'stopped'): self._lose(self.why, self.last_state)
         else: self._emit(Connect(True))
     elif why == 'lost': self._lose(ask.note, (what, said))
     elif why == 'shutdown': self._shut_down(what, said)
     elif what == 'gone': self._lose('the kernel is gone', ('gone', ''))
-    elif why == 'silence':   # an execution in flight: ask the kernel who it is (the answer ends a lost one)
-        if any(r.kind == 'execute' and not r.done and r.sent != _INF for r in self.pending.values()): self._probe(state)
+    elif why == 'silence':   # an execution in flight: ask the kernel who it is (may end a lost one)
+        running = (r for r in self.pending.values() if r.kind == 'execute' and r.sent != _INF)
+        running = (r for r in running if not r.done)
+        if any(running): self._probe(state)
     elif why == 'unanswered':
         if state in ('idle', 'starting'): self._restarted_elsewhere()
     elif why == 'ready':
-        if state in ('restarting', 'starting'): self._emit(Sleep(0.1))   # the server is still starting it
+        if state in ('restarting', 'starting'): self._emit(Sleep(0.1))   # the server still starts it
         else: self.up = False; self._emit(CloseSocket(1000)); self._emit(Connect(False))
     return self._drain()
 
@@ -563,15 +585,18 @@ def tick(self:KernelProtocol, now:float) -> list:
     self.now = now
     if self.closed:
         for req in list(self.pending.values()):
-            if not req.done: self._fail_one(req, JupyterError(f'The connection to kernel {self.kernel_id} is closed.'))
+            said = f'The connection to kernel {self.kernel_id} is closed.'
+            if not req.done: self._fail_one(req, JupyterError(said, url=self.ws_url))
         return self._drain()
     if self.behind is not None: self._release()
     if self.ping is not None and now - self.ping[1] >= PING_WAIT:
         self._reconnect(f'no answer to a ping within {PING_WAIT:g} s')
         return self._drain()
     pr = self.probing
-    if pr is not None and now - pr.sent > PROBE_WAIT and now - self.heard > PROBE_AFTER: self._unanswered()
-    elif pr is None and self.stuck and any(now - r.idle_at >= PROBE_AFTER for r in self.stuck.values()): self._probe()
+    if pr is not None and now - pr.sent > PROBE_WAIT and now - self.heard > PROBE_AFTER:
+        self._unanswered()
+    elif pr is None and any(now - r.idle_at >= PROBE_AFTER for r in self.stuck.values()):
+        self._probe()
     if self.pending and now - self.heard >= SILENCE and now - self.asked >= SILENCE:
         self.asked = now
         self._ask('silence')   # is the kernel still there? (the answer may ask it who it is)
@@ -595,7 +620,7 @@ def answer(self:KernelProtocol, req:Request, value:str, parent:dict, now:float) 
 # %% ../nbs/03b_protocol.ipynb #5a3ddee8
 @patch
 def on_comm(self:KernelProtocol, target_name:str, handler):
-    "Hand every message of the comms the kernel opens with `target_name` to `handler` (as `CommMessage` events)"
+    "Hand each message of the comms the kernel opens for `target_name` to `handler` (`CommMessage`)"
     self.comm_handlers[target_name] = handler
 
 # %% ../nbs/03b_protocol.ipynb #760a4dea
@@ -609,14 +634,14 @@ def forget(self:KernelProtocol, req:Request):
 # %% ../nbs/03b_protocol.ipynb #0d900183
 @patch
 def keep_behind(self:KernelProtocol, req:Request):
-    "`req` was interrupted: if it may still run, later executions wait until it has ended (else it is forgotten)"
+    "`req` was interrupted: if it may still run, later executions wait until it ends; else forget it"
     if req.kind == 'execute' and not req.done: req.on_output = req.stdin = None; self.behind = req
     else: self.forget(req)
 
 # %% ../nbs/03b_protocol.ipynb #ddf5b149
 @patch
 def ready(self:KernelProtocol, now:float) -> list:
-    "Before a request: after a restart, what it takes to reopen the channels (nothing once they are open)"
+    "Before a request: after a restart, what it takes to reopen the channels (nothing, if they are)"
     self.now = now
     if self.restarted and self.readying is None: self._ask('ready', raises=True)
     return self._drain()
@@ -631,12 +656,12 @@ def restart_begins(self:KernelProtocol, now:float) -> list:
 # %% ../nbs/03b_protocol.ipynb #1443176b
 @patch
 def restart_done(self:KernelProtocol, ok:bool, now:float) -> list:
-    "Our restart is over (`ok`: the server restarted the kernel): what was in flight failed; the channels reopen"
+    "Our restart is over (`ok`: the kernel restarted): what was in flight failed; the channels reopen"
     self.now = now
     if ok:
         self.restarted = True
-        self._fail(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted (restart()) while this request '
-                                                "ran: its state is lost.", advice=Advice('{result}.', result=...)))
+        said = f'Kernel {self.kernel_id} was restarted (restart()) while this request ran: its state is lost.'
+        self._fail(lambda: KernelRestartedError(said, advice=Advice('{result}.', result=...)))
     self.restarting = False
     return self._drain()
 

@@ -28,38 +28,41 @@ class KernelConnection:
     def __init__(self,
                  jp:Jupyter, # the client of the server the kernel runs on
                  kernel_id:str, # the kernel's id
-                 protocol:str=None, # None: offer v1, take what the server selects; 'json': the default framing only
+                 protocol:str=None, # None: offer v1, take what the server selects; 'json': never v1
                  reconnect_tries:int=7, # how often to try to reconnect after the connection drops
-                 max_output:int=100_000_000, # bytes of output one execution keeps; more is dropped and counted
-                 max_frame:int=2**30, # the largest websocket message accepted (bytes); a larger one drops the socket
+                 max_output:int=100_000_000, # bytes of output an execution keeps (more: counted)
+                 max_frame:int=2**30, # the largest websocket message read (bytes); more: it drops
                  max_message:int=10*2**20, # the largest message sent (bytes); None: any
                 ):
         self.jp,self.kernel_id,self.max_frame,self._want = jp, kernel_id, max_frame, protocol
-        self._core = KernelProtocol(kernel_id, time.monotonic(), url=jp.url, reconnect_tries=reconnect_tries,
-                                    max_output=max_output, max_message=max_message)   # every decision (see How it works)
+        self._core = KernelProtocol(kernel_id, time.monotonic(), url=jp.url, max_output=max_output,
+                                    reconnect_tries=reconnect_tries, max_message=max_message)
         self._core.ws_url = self.ws_url
-        self.ws,self._reader,self.handler_errors = None, None, deque(maxlen=10)   # the socket; comm handlers' errors
-        self._lock,self._send_lock,self._core_lock = threading.RLock(), threading.Lock(), threading.Lock()
-        self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread when another one ends a request
+        self.ws,self._reader,self.handler_errors = None, None, deque(maxlen=10)
+        self._lock,self._send_lock,self._core_lock = threading.RLock(),threading.Lock(),threading.Lock()
+        self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread
         self._wake_r.setblocking(False); self._wake_w.setblocking(False)
         _connect(self)
 
-    session_id = property(lambda self: self._core.session_id, doc="`header.session` of our messages, for life")
-    protocol = property(lambda self: self._core.protocol, doc="The socket's framing: 'v1' or 'json'")
-    closed = property(lambda self: self._core.closed, doc="Closed for good (by `close`, or lost)")
-    displays = property(lambda self: self._core.displays, doc="The outputs shown with a `display_id` (`Displays`)")
-    widgets = property(lambda self: self._core.widgets, doc="What the connection saw of ipywidgets (`Widgets`)")
-    reconnects = property(lambda self: self._core.reconnects, doc="How often the socket was reopened")
-    malformed = property(lambda self: self._core.malformed, doc="Messages dropped as malformed")
-    max_output = property(lambda self: self._core.max_output, lambda self, v: setattr(self._core, 'max_output', v))
-    max_message = property(lambda self: self._core.max_message, lambda self, v: setattr(self._core, 'max_message', v))
-    reconnect_tries = property(lambda self: self._core.reconnect_tries,
-                               lambda self, v: setattr(self._core, 'reconnect_tries', v))
+    session_id = property(lambda s: s._core.session_id, doc="Our `header.session`, for life")
+    protocol = property(lambda s: s._core.protocol, doc="The socket's framing: 'v1' or 'json'")
+    closed = property(lambda s: s._core.closed, doc="Closed for good (by `close`, or lost)")
+    displays = property(lambda s: s._core.displays, doc="Outputs shown with a `display_id`")
+    widgets = property(lambda s: s._core.widgets, doc="What it saw of ipywidgets (`Widgets`)")
+    reconnects = property(lambda s: s._core.reconnects, doc="How often the socket was reopened")
+    malformed = property(lambda s: s._core.malformed, doc="Messages dropped as malformed")
+    max_output = property(lambda s: s._core.max_output, lambda s,v: setattr(s._core, 'max_output', v))
+    max_message = property(lambda s: s._core.max_message,
+                           lambda s,v: setattr(s._core, 'max_message', v))
+    reconnect_tries = property(lambda s: s._core.reconnect_tries,
+                               lambda s, v: setattr(s._core, 'reconnect_tries', v))
 
-    def __repr__(self): return f"KernelConnection(kernel_id={self.kernel_id!r}, {'closed' if self.closed else self.protocol})"
+    def __repr__(self):
+        state = 'closed' if self.closed else self.protocol
+        return f"KernelConnection(kernel_id={self.kernel_id!r}, {state})"
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
-    def _upgrade(self, ws, ct): return _upgrade(self, ws, ct)   # (the handshake calls it as a method)
+    def _upgrade(self, ws, ct): return _upgrade(self, ws, ct)   # (the handshake calls a method)
 
 # %% ../nbs/03_websockets.ipynb #0d4dcc34
 @patch(as_prop=True)
@@ -70,7 +73,7 @@ def ws_url(self:KernelConnection) -> str:
 
 # %% ../nbs/03_websockets.ipynb #4dd20c72
 def _headers(jp) -> list:
-    "The upgrade request's headers; built here so that no variable of a frame that can raise holds the token"
+    "The upgrade request's headers, built here: no variable of a frame that can raise holds the token"
     return ['User-Agent: minijup'] + [f'{k}: {v}' for k,v in jp.auth_headers().items()]
 
 # %% ../nbs/03_websockets.ipynb #3343f7b9
@@ -80,11 +83,13 @@ def _connect(self:KernelConnection, timeout=None):
     sslopt = {}
     if self.ws_url.startswith('wss'):
         import ssl
-        sslopt = {'cert_reqs': ssl.CERT_NONE} if jp.verify is False else {'ca_certs': jp.verify} if isinstance(jp.verify, str) else {}
+        if jp.verify is False: sslopt = {'cert_reqs': ssl.CERT_NONE}
+        elif isinstance(jp.verify, str): sslopt = {'ca_certs': jp.verify}
     ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True, sslopt=sslopt)
-    err = _handshake(self, ws, timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout))
-    if err is not None:   # raised here, outside any `except`: no chained exception carries the request
-        if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: _ask_rest(self)   # the specific error
+    ct = timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout)
+    err = _handshake(self, ws, ct)
+    if err is not None:   # raised here, outside any `except`: no chained exception has the request
+        if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: _ask_rest(self)
         raise err
     chosen = (ws.getheaders() or {}).get('sec-websocket-protocol')
     offered = None if self._want == 'json' else V1_PROTOCOL
@@ -99,31 +104,36 @@ def _connect(self:KernelConnection, timeout=None):
     ws.settimeout(60)   # sending; reads have their own deadlines (`FrameReader`)
     self.ws,self._reader = ws, FrameReader(ws.sock, self.max_frame)
     proto = 'v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json'
-    _act(self, _call(self, self._core.connected, proto, time.monotonic()))
+    _act(self, _call(self, self._core.connected, proto, _now()))
 
 # %% ../nbs/03_websockets.ipynb #c0ffee01
 def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
     "Do the websocket handshake; return the minijup error for a failure, else None"
     v1 = None if self._want == 'json' else [V1_PROTOCOL]
     try:
-        try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0, subprotocols=v1)
+        try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0,
+                        subprotocols=v1)
         except websocket.WebSocketException as e:
-            # a server that does not select v1 answers without a subprotocol, which websocket-client refuses
+            # a server that does not select v1 answers without one, which websocket-client refuses
             if self._want == 'json' or 'Invalid WebSocket Header' not in str(e): raise
             self._want = 'json'
             ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0)
     except websocket.WebSocketBadStatusException as e:
         st = e.status_code
         cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
-        msg = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
+        msg = {401: 'the token was rejected',
+               403: 'the token was rejected, or it may not use this kernel',
                404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
-        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET', url=self.ws_url)
+        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET',
+                   url=self.ws_url)
     except websocket.WebSocketException as e:
-        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {self.jp.redact(e)[:200]}. '
-                             '(minijup does not follow redirects; a JupyterHub server that is not running redirects.)',
+        said = self.jp.redact(e)[:200]
+        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {said}. (minijup does not '
+                             'follow redirects; a JupyterHub server that is not running redirects.)',
                              url=self.ws_url)
     except (OSError, socket.timeout) as e:
-        return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}', url=self.ws_url)
+        return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}',
+                            url=self.ws_url)
 
 # %% ../nbs/03_websockets.ipynb #312ae33f
 def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
@@ -148,29 +158,30 @@ def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
 
 # %% ../nbs/03_websockets.ipynb #c023c919
 def _ask_rest(k):
-    "GET the kernel over REST, which raises the specific error (server not running, token refused) if there is one"
+    "GET the kernel over REST: that raises the specific error (server down, token refused), if any"
     try: k.jp(f'api/kernels/{k.kernel_id}', timeout=5)
     except (AuthError, ConnectError, ResponseError): raise
     except JupyterError: pass
 
 # %% ../nbs/03_websockets.ipynb #1e5811e3
 class FrameReader:
-    "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in large chunks"
-    stall = 60   # seconds without a byte in the middle of a message, without a deadline, before the socket counts as dead
+    "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in big chunks"
+    stall = 60   # s without a byte in the middle of a message (and no deadline): the socket is dead
     def __init__(self, sock, max_size:int=2**30):
-        self.sock,self.max_size,self.buf,self.n,self._op,self._parts = sock,max_size,bytearray(),0,None,[]
+        self.sock,self.max_size,self.buf,self.n = sock, max_size, bytearray(), 0
+        self._op,self._parts = None, []
 
     def buffered(self) -> bool:
         "Is a part of a message already read (so that waiting on the socket would be wrong)?"
         return self.n > 0 or (hasattr(self.sock, 'pending') and self.sock.pending() > 0)
 
     def _fill(self, n, deadline):
-        "Read until `n` bytes are buffered; `socket.timeout` at `deadline` (what was read stays buffered)"
+        "Read until `n` bytes are buffered; `socket.timeout` at `deadline` (what was read stays)"
         while self.n < n:
             end = max(n, self.n + 2**16)   # a large payload: straight into room of its size
             if len(self.buf) < end: self.buf.extend(bytes(end - len(self.buf)))
             if not (hasattr(self.sock, 'pending') and self.sock.pending()):
-                left = self.stall if deadline is None else min(self.stall, deadline - time.monotonic())
+                left = self.stall if deadline is None else min(self.stall, deadline - _now())
                 if left <= 0 or not select.select([self.sock], [], [], left)[0]:
                     raise socket.timeout('the rest of a websocket message did not arrive in time')
             with memoryview(self.buf) as view: k = self.sock.recv_into(view[self.n:end])
@@ -181,7 +192,7 @@ class FrameReader:
         "Bytes a..b of the buffer; drop everything before b"
         with memoryview(self.buf) as view: data = view[a:b].tobytes()
         del self.buf[:b]; self.n -= b
-        if len(self.buf) > 2**21: del self.buf[max(self.n, 2**16):]   # give back the room of a large payload
+        if len(self.buf) > 2**21: del self.buf[max(self.n, 2**16):]   # give back a large payload's room
         return data
 
 # %% ../nbs/03_websockets.ipynb #b2a8f699
@@ -193,10 +204,11 @@ def next(self:FrameReader, deadline:float=None) -> tuple:
         b0,b1 = self.buf[0],self.buf[1]
         fin,op,n,pos = b0 & 0x80, b0 & 0x0f, b1 & 0x7f, 2
         if n == 126: self._fill(4, deadline); n = struct.unpack_from('!H', self.buf, 2)[0]; pos = 4
-        elif n == 127: self._fill(10, deadline); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos = 10
+        elif n == 127: self._fill(10, deadline); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos=10
         if b1 & 0x80: raise websocket.WebSocketProtocolException('the server sent a masked frame')
         if n + sum(map(len, self._parts)) > self.max_size:
-            raise websocket.WebSocketPayloadException(f'a message of more than max_frame={self.max_size:,} bytes')
+            raise websocket.WebSocketPayloadException(f'a message of more than max_frame='
+                                                      f'{self.max_size:,} bytes')
         self._fill(pos + n, deadline)
         data = self._take(pos, pos + n)
         if op >= 8: return op, data                   # control frames may come between fragments
@@ -210,7 +222,7 @@ def next(self:FrameReader, deadline:float=None) -> tuple:
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
 def _recv(k, timeout, deadline=None):
-    "The next message; None if none came within `timeout` s (None: no limit), or a wake-up, a ping, a malformed one"
+    "The next message; None if none came in `timeout` s (None: no limit), or a wake-up, a ping, garbage"
     sock = k.ws.sock
     if sock is None: raise websocket.WebSocketConnectionClosedException('socket is closed')
     if not k._reader.buffered():
@@ -223,14 +235,14 @@ def _recv(k, timeout, deadline=None):
         except OSError: pass
     try: op, data = k._reader.next(deadline)
     except socket.timeout:
-        if deadline is not None and time.monotonic() >= deadline: return None   # the rest is read by the next call
+        if deadline is not None and _now() >= deadline: return None   # the next call reads on
         raise
     except websocket.WebSocketPayloadException: k._core.malformed += 1; raise
     if op == 8: raise _Closed(struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005)
     if op == 9: k.ws.pong(data)
-    if op == 10: _act(k, _call(k, k._core.pong, data, time.monotonic()))
+    if op == 10: _act(k, _call(k, k._core.pong, data, _now()))
     if op not in (1, 2): return None
-    try: return unpack_v1(data) if k.protocol == 'v1' else unpack_json(data.decode() if op == 1 else data)
+    try: return unpack_v1(data) if k.protocol == 'v1' else unpack_json(data.decode() if op==1 else data)
     except (ResponseError, UnicodeDecodeError): k._core.malformed += 1; return None
 
 # %% ../nbs/03_websockets.ipynb #5b87108a
@@ -261,7 +273,7 @@ def _close_ws(k, code=1000):
 
 # %% ../nbs/03_websockets.ipynb #98752166
 class _DeadSocket:
-    "Stands in for a websocket that is gone: writing raises (the core keeps the message), reading reconnects"
+    "Stands in for a websocket that is gone: writing raises (the core keeps the message)"
     sock = None
     def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
     send_binary = send
@@ -271,9 +283,11 @@ def _call(k, f, *args, **kw):
     "Call an input of the core, one thread at a time (and only for as long as it decides)"
     with k._core_lock: return f(*args, **kw)
 
+_now = time.monotonic   # the face's clock, which the core is told
+
 # %% ../nbs/03_websockets.ipynb #51dfe18c
 def _act(k, events:list):
-    "Do what the core asked, in order (and what that brings): write, ask the server, wait, reconnect; call back"
+    "Do what the core asked, in order (then what that brings): write, ask, wait; call back"
     core,i = k._core, 0
     while i < len(events):
         ev = events[i]; i += 1
@@ -281,12 +295,12 @@ def _act(k, events:list):
         if t is Send: more = _write(k, ev)
         elif t is Output: _on_output(ev)
         elif t is Finished: pass
-        elif t is InputRequest: more = _call(k, core.answer, ev.req, _stdin(ev), ev.parent, time.monotonic())
+        elif t is InputRequest: more = _call(k, core.answer, ev.req, _stdin(ev), ev.parent, _now())
         elif t is Failed: _wake(k)
         elif t is CommMessage: _on_comm(k, ev)
         elif t is Notice: k.handler_errors.append(ev.exc); warnings.warn(ev.text)
         elif t is Ping: more = _ping(k, ev)
-        elif t is AskServer: more = _call(k, core.server_says, ev, *_ask(k, ev), now=time.monotonic())
+        elif t is AskServer: more = _call(k, core.server_says, ev, *_ask(k, ev), now=_now())
         elif t is Sleep: time.sleep(ev.seconds)
         elif t is CloseSocket: _close_ws(k, ev.code)
         elif t is Connect: more = _reopen(k, ev)
@@ -295,16 +309,16 @@ def _act(k, events:list):
 
 # %% ../nbs/03_websockets.ipynb #d872cac6
 def _write(k, ev:Send):
-    "Write a frame whole, one thread at a time; if the socket is gone, the core keeps the message for later"
+    "Write a frame whole, one thread at a time; if the socket is gone, the core keeps the message"
     try:
         with k._send_lock:
             if isinstance(ev.data, str): k.ws.send(ev.data)
             else: k.ws.send_binary(ev.data)
-    except (websocket.WebSocketException, OSError): return _call(k, k._core.unsent, ev.msg, time.monotonic())
+    except (websocket.WebSocketException, OSError): return _call(k, k._core.unsent, ev.msg, _now())
 
 # %% ../nbs/03_websockets.ipynb #76654f32
 def _on_output(ev:Output):
-    "Call the request's `on_output`; one that raised is not called again (`wait` raises its error at the end)"
+    "Call the request's `on_output`; once it raised, not again (`wait` raises its error at the end)"
     r = ev.req
     if r.user_exc is not None or r.on_output is None: return
     try: r.on_output(ev.out)
@@ -312,7 +326,7 @@ def _on_output(ev:Output):
 
 # %% ../nbs/03_websockets.ipynb #06e0e41d
 def _stdin(ev:InputRequest) -> str:
-    "The answer of the request's `stdin(prompt, password)`; '' if it raises (`wait` raises its error at the end)"
+    "The answer of the request's `stdin(prompt, password)`; '' if it raises (`wait` raises that)"
     r = ev.req
     try: return str(r.stdin(ev.prompt, ev.password))
     except Exception as e: r.user_exc = r.user_exc or e; return ''
@@ -321,14 +335,14 @@ def _stdin(ev:InputRequest) -> str:
 def _on_comm(k, ev:CommMessage):
     "Call a comm's handler; one that raises is reported (a warning, `handler_errors`), not fatal"
     try: ev.handler(ev.msg)
-    except Exception as e:   # the thread reading may be waiting for another request: it must not fail for this
+    except Exception as e:   # the thread reading may wait for another request: it must not fail
         k.handler_errors.append(e)
-        warnings.warn(f"The handler of comm {ev.msg['content']['comm_id']} raised {type(e).__name__}: {e} "
-                      "(kept in .handler_errors)")
+        cid,what = ev.msg['content']['comm_id'], type(e).__name__
+        warnings.warn(f"The handler of comm {cid} raised {what}: {e} (kept in .handler_errors)")
 
 # %% ../nbs/03_websockets.ipynb #0df10d39
 def _ping(k, ev:Ping):
-    "Check an idle socket (holding the reading lock): a pong, a ping, then read until its pong, handing on what comes"
+    "Check an idle socket (holding the reading lock): a pong, a ping, then read until its pong"
     try: k.ws.pong(b''); k.ws.ping(ev.token)
     except (websocket.WebSocketException, OSError, ValueError, AttributeError) as e:
         return _call(k, k._core.socket_closed, time.monotonic(), why=type(e).__name__)
@@ -340,7 +354,7 @@ def _reopen(k, ev:Connect):
     try: _connect(k)
     except (JupyterError, OSError) as e:
         if not ev.retry: raise
-        return _call(k, k._core.connect_failed, type(e).__name__, time.monotonic())
+        return _call(k, k._core.connect_failed, type(e).__name__, _now())
 
 # %% ../nbs/03_websockets.ipynb #2d1d0c63
 def _refused(url:str) -> bool:
@@ -365,7 +379,7 @@ def _server_state(k, timeout:float=2) -> tuple:
 
 # %% ../nbs/03_websockets.ipynb #e502c55f
 def _ask(k, ev:AskServer) -> tuple:
-    "GET the kernel's model, as the core asked: what the server says ('there', 'gone', 'stopped', 'down'), why, the state"
+    "GET the kernel's model as the core asked: what the server says ('there', 'gone'...), why, state"
     if ev.fresh: return (*_server_state(k), None)
     try: return 'there', '', k.jp(f'api/kernels/{k.kernel_id}', timeout=5).execution_state
     except NotFoundError: return 'gone', '', None
@@ -377,16 +391,16 @@ def _ask(k, ev:AskServer) -> tuple:
 _TURN = 0.02   # s between a waiting thread's looks at its request while another thread reads
 
 def _wait(k, req, timeout=None):
-    "Wait until `req` is done, reading for every thread meanwhile; `JupyterTimeoutError` after `timeout` seconds"
+    "Wait until `req` is done, reading for all meanwhile; `JupyterTimeoutError` after `timeout` s"
     deadline = None if timeout is None else time.monotonic() + timeout
     done = lambda: req.done
     try:
         while not req.done:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                raise JupyterTimeoutError(f'No complete reply from kernel {k.kernel_id} within {timeout} s.',
-                                          url=k.ws_url)
-            if not k._lock.acquire(timeout=_TURN if left is None else min(left, _TURN)): continue  # another reads
+                said = f'No complete reply from kernel {k.kernel_id} within {timeout} s.'
+                raise JupyterTimeoutError(said, url=k.ws_url)
+            if not k._lock.acquire(timeout=_TURN if left is None else min(left, _TURN)): continue
             try: _read_until(k, done, deadline)
             finally: k._lock.release()
     except KeyboardInterrupt:
@@ -399,7 +413,7 @@ def _wait(k, req, timeout=None):
 
 # %% ../nbs/03_websockets.ipynb #c0ffee02
 def _read_until(k, done, deadline=None):
-    "Holding the lock: read the socket and feed the core until `done()` or `deadline`; the core looks into silences"
+    "Holding the lock: read the socket and feed the core until `done()` or `deadline`"
     core = k._core
     while not done():
         now = time.monotonic()
@@ -410,16 +424,16 @@ def _read_until(k, done, deadline=None):
         quiet = core.quiet(now)
         try: msg = _recv(k, quiet if deadline is None else min(deadline - now, quiet), deadline)
         except _Closed as e:
-            _act(k, _call(k, core.socket_closed, time.monotonic(), code=e.code)); continue
+            _act(k, _call(k, core.socket_closed, _now(), code=e.code)); continue
         except (websocket.WebSocketException, OSError, ValueError) as e:
-            _act(k, _call(k, core.socket_closed, time.monotonic(), why=type(e).__name__)); continue
+            _act(k, _call(k, core.socket_closed, _now(), why=type(e).__name__)); continue
         if msg is not None:
-            ev = _call(k, core.receive, msg, time.monotonic())
+            ev = _call(k, core.receive, msg, _now())
             if ev: _act(k, ev)
 
 # %% ../nbs/03_websockets.ipynb #ca0c7b3c
 def _abandon(k, req):
-    "Ctrl-C while waiting: interrupt the kernel if it ran our code, let the code end (3 s at most), forget `req`"
+    "Ctrl-C while waiting: interrupt the kernel if it runs our code, let it end (3 s at most)"
     if req.abandoned: return   # a second Ctrl-C while it waits below: leave at once
     req.abandoned = True
     try:
@@ -437,33 +451,35 @@ def _abandon(k, req):
 
 # %% ../nbs/03_websockets.ipynb #a3c6436a
 def _ready(k, timeout:float=60):
-    "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
+    "After a restart: reopen the websocket until the new kernel answers on shell and iopub"
     core = k._core
     if not core.restarted: return
     deadline = time.monotonic() + timeout
-    if not k._lock.acquire(timeout=timeout):   # a thread that reads for a request of the old kernel ends soon
-        raise JupyterTimeoutError(f'Another thread kept the connection to kernel {k.kernel_id} for {timeout} s.')
+    if not k._lock.acquire(timeout=timeout):   # a thread reading for the old kernel ends soon
+        said = f'Another thread kept the connection to kernel {k.kernel_id} for {timeout} s.'
+        raise JupyterTimeoutError(said)
     try:
         while core.restarted and time.monotonic() < deadline:
-            _act(k, _call(k, core.ready, time.monotonic()))
+            _act(k, _call(k, core.ready, _now()))
             req = core.readying
             if req is None: continue
             try: _wait(k, req, READY_WAIT)
             except JupyterTimeoutError: _call(k, core.forget, req)
     finally: k._lock.release()
     if core.restarted:
-        raise JupyterTimeoutError(f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.')
+        said = f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.'
+        raise JupyterTimeoutError(said)
 
 # %% ../nbs/03_websockets.ipynb #c52b01ae
 @patch
 def send(self:KernelConnection, msg:dict):
     "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
     core = self._core
-    if not self._lock.acquire(blocking=False):   # another thread reads (and answers pings): no check needed
+    if not self._lock.acquire(blocking=False):   # another thread reads, answering pings: no check
         return _act(self, _call(self, core.send, msg, time.monotonic(), reading=True))
     try:
-        ev = _call(self, core.send, msg, time.monotonic())
-        if ev and type(ev[0]) is Ping: return _act(self, ev)   # an idle socket: read until the pong, holding the lock
+        ev = _call(self, core.send, msg, _now())
+        if ev and type(ev[0]) is Ping: return _act(self, ev)   # an idle socket: read until the pong
     finally: self._lock.release()
     _act(self, ev)
 
@@ -471,13 +487,14 @@ def send(self:KernelConnection, msg:dict):
 @patch
 def submit(self:KernelConnection,
            code:str, # the code to run
-           stdin=None, # a function (prompt, password) -> str that answers input(); None: input() raises
+           stdin=None, # a function (prompt, password) -> str answering input(); None: input() raises
            on_output=None, # a function called with each output node as it arrives
-           silent:bool=False, store_history:bool=True, stop_on_error:bool=True, user_expressions:dict=None,
+           silent:bool=False, store_history:bool=True, stop_on_error:bool=True,
+           user_expressions:dict=None,
           ) -> ExecutionResult:
     "Send `code` to the kernel and return its `ExecutionResult` (still running: see `wait`)"
     _ready(self)
-    req = _call(self, self._core.execute, code, time.monotonic(), stdin, on_output, silent, store_history,
+    req = _call(self, self._core.execute, code, _now(), stdin, on_output, silent, store_history,
                 stop_on_error, user_expressions)
     self.send(req.msg)
     return req.result
@@ -486,7 +503,7 @@ def submit(self:KernelConnection,
 @patch
 def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
          interrupt_on_timeout:bool=False) -> ExecutionResult:
-    "Wait for a submitted execution to finish; on timeout raise `JupyterTimeoutError` (interrupting the kernel if asked)"
+    "Wait for a submitted execution; on timeout raise `JupyterTimeoutError` (and interrupt, if asked)"
     req = self._core.pending.get(res.msg_id)
     if req is None: return res
     try: _wait(self, req, timeout)
@@ -494,7 +511,7 @@ def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
         e.result = res
         if interrupt_on_timeout: e.args = (f'{e.args[0]} {_stop(self, res, req)}',)
         raise
-    except JupyterError as e:   # the kernel died or was restarted, the connection was lost, the reply never came
+    except JupyterError as e:   # a death, a restart, a lost connection, a lost reply
         e.result,res.status,res.done = res,'error',True
         raise
     return res
@@ -506,28 +523,30 @@ def _stop(k, res, req) -> str:
     try: _wait(k, req, INTERRUPT_GRACE); return 'The kernel was interrupted.'
     except JupyterTimeoutError:
         _call(k, k._core.keep_behind, req)   # later executions wait for its end (see Timeouts)
-        return (f'The kernel was sent an interrupt, but the code did not stop within {INTERRUPT_GRACE:g} s (it '
-                'ignores SIGINT, or is stuck where an interrupt cannot reach it): it is still running, and later code '
-                'on this connection waits behind it. Restart the kernel (k.restart()) to stop it, or wait for it '
-                '(k.wait(e.result)).')
+        return (f'The kernel was sent an interrupt, but the code did not stop within '
+                f'{INTERRUPT_GRACE:g} s (it ignores SIGINT, or is stuck where an interrupt cannot '
+                'reach it): it is still running, and later code on this connection waits behind it. '
+                'Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
     except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
 
 # %% ../nbs/03_websockets.ipynb #b582ba17
 def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
-    "Given the model of a kernel (or session) still `starting`: wait at most `wait` s until the server hears from it"
-    m = kernel['kernel'] if isinstance(kernel, dict) and isinstance(kernel.get('kernel'), dict) else kernel
+    "Given the model of a kernel (or session) `starting`: wait at most `wait` s until the server hears it"
+    m = kernel.get('kernel') if isinstance(kernel, dict) else None
+    m = m if isinstance(m, dict) else kernel
     if not isinstance(m, dict) or m.get('execution_state') != 'starting': return
     def heard():
         try: now = jp.kernel(m)
-        except JupyterError: return True   # a server that does not say (a gateway may hide its kernels): connect now
-        return now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity')
+        except JupyterError: return True   # a server that does not say (a gateway may not): connect now
+        if now.get('execution_state') != 'starting': return True
+        return now.get('last_activity') != m.get('last_activity')
     wait_until(heard, wait, every)
 
 # %% ../nbs/03_websockets.ipynb #425577c3
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
-            protocol:str=None, # None: offer the v1 subprotocol and take what the server selects; 'json': never v1
+            protocol:str=None, # None: offer the v1 subprotocol, take what the server selects; 'json': not
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
@@ -541,7 +560,7 @@ def connect(self:Jupyter,
 def execute(self:KernelConnection,
             code:str, # the code to run
             timeout:float=None, # seconds to wait for it to finish; None: as long as it takes
-            stdin=None, # a function (prompt, password) -> str that answers input(); None: input() raises
+            stdin=None, # a function (prompt, password) -> str answering input(); None: input() raises
             on_output=None, # a function called with each output node as it arrives
             interrupt_on_timeout:bool=False, # interrupt the kernel when the time is up
             **kwargs) -> ExecutionResult:
@@ -551,10 +570,11 @@ def execute(self:KernelConnection,
 
 # %% ../nbs/03_websockets.ipynb #15dd7c23
 @patch
-def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
+def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30,
+            channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
     _ready(self, timeout)
-    req = _call(self, self._core.request, msg_type, content or {}, time.monotonic(), channel)
+    req = _call(self, self._core.request, msg_type, content or {}, _now(), channel)
     self.send(req.msg)
     try: return dict2obj(_wait(self, req, timeout).reply['content'], list_func=list)
     finally: _call(self, self._core.forget, req)   # a reply after the timeout is dropped
@@ -563,26 +583,29 @@ def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:floa
 @patch
 def complete(self:KernelConnection, code:str, cursor_pos:int=None) -> AttrDict:
     "Completions at `cursor_pos` (default: the end): `matches`, `cursor_start`, `cursor_end`"
-    return self.request('complete_request', dict(code=code, cursor_pos=len(code) if cursor_pos is None else cursor_pos))
+    pos = len(code) if cursor_pos is None else cursor_pos
+    return self.request('complete_request', dict(code=code, cursor_pos=pos))
 
 # %% ../nbs/03_websockets.ipynb #2c40d672
 @patch
 def inspect(self:KernelConnection, code:str, cursor_pos:int=None, detail_level:int=0) -> AttrDict:
     "What the kernel knows about the name at `cursor_pos`: `found`, and `data` (a mimebundle)"
-    return self.request('inspect_request', dict(code=code, cursor_pos=len(code) if cursor_pos is None else cursor_pos,
-                                                detail_level=detail_level))
+    pos = len(code) if cursor_pos is None else cursor_pos
+    return self.request('inspect_request', dict(code=code, cursor_pos=pos, detail_level=detail_level))
 
 # %% ../nbs/03_websockets.ipynb #f1286bba
 @patch
 def is_complete(self:KernelConnection, code:str) -> AttrDict:
-    "Whether `code` is complete: `status` 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
+    "Is `code` complete? `status`: 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
     return self.request('is_complete_request', dict(code=code))
 
 # %% ../nbs/03_websockets.ipynb #44179df9
 @patch
-def history(self:KernelConnection, n:int=10, hist_access_type:str='tail', output:bool=False, raw:bool=True) -> AttrDict:
+def history(self:KernelConnection, n:int=10, hist_access_type:str='tail', output:bool=False,
+            raw:bool=True) -> AttrDict:
     "The last `n` inputs of the kernel's history: `history` as (session, line, input) triples"
-    return self.request('history_request', dict(hist_access_type=hist_access_type, n=n, output=output, raw=raw))
+    content = dict(hist_access_type=hist_access_type, n=n, output=output, raw=raw)
+    return self.request('history_request', content)
 
 # %% ../nbs/03_websockets.ipynb #a5d28df0
 @patch
@@ -606,7 +629,8 @@ def on_comm(self:KernelConnection, target_name:str, handler):
 @patch
 def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
-    self.send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id, buffers=buffers))
+    msg = new_msg('comm_msg', dict(comm_id=comm_id, data=data), self.session_id, buffers=buffers)
+    self.send(msg)
 
 # %% ../nbs/03_websockets.ipynb #9a266688
 @patch
@@ -618,19 +642,112 @@ def interrupt(self:KernelConnection):
 @patch
 def restart(self:KernelConnection, timeout:float=60):
     "Restart the kernel (a fresh process, the same id) and wait until it answers"
-    _act(self, _call(self, self._core.restart_begins, time.monotonic()))
+    _act(self, _call(self, self._core.restart_begins, _now()))
     ok = False
     try: self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST'); ok = True
-    finally: _act(self, _call(self, self._core.restart_done, ok, time.monotonic()))
+    finally: _act(self, _call(self, self._core.restart_done, ok, _now()))
     _ready(self, timeout)
 
 # %% ../nbs/03_websockets.ipynb #301221c9
 @patch
 def close(self:KernelConnection):
-    "Close the websocket (cleanly: the server does not buffer for this client); the kernel keeps running"
+    "Close the websocket (cleanly: the server does not buffer for this client); the kernel runs on"
     if self.closed: return
-    _act(self, _call(self, self._core.close, time.monotonic()))   # every request in flight fails
+    _act(self, _call(self, self._core.close, _now()))   # every request in flight fails
     if self._lock.acquire(timeout=5):   # the thread reading (if one does) has seen its request end
         try: _close_ws(self, 1000); self._wake_r.close(); self._wake_w.close()
         finally: self._lock.release()
     else: _close_ws(self, 1000)
+
+# %% ../nbs/03_websockets.ipynb #5971c3f4
+class SyncFace:
+    "The sync face as the fault scenarios drive it: `jp`, `connect(kernel)`, `cut(k)` (the network)"
+    def __init__(self, jp:Jupyter): self.jp = jp
+    def connect(self, kernel): return self.jp.connect(kernel)
+    def cut(self, k): k.ws.sock.shutdown(socket.SHUT_RDWR)   # the network goes away: no close frame
+
+# %% ../nbs/03_websockets.ipynb #f814bff2
+def fault_died(face) -> dict:
+    "The kernel dies under an execution: `KernelDiedError` at once; the restarted kernel answers"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        t0,err = time.monotonic(), None
+        code = 'import os, time\nprint("bye", flush=True); time.sleep(0.2); os._exit(1)'
+        try: k.execute(code, timeout=30)
+        except KernelDiedError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('1', timeout=30).text
+    assert err is not None and err.result.text == 'bye\n' and took < 15, (err, took)
+    assert after == '1\n', after
+    return dict(error=type(err).__name__, outputs=err.result.text, after=after)
+
+# %% ../nbs/03_websockets.ipynb #2f58f0b5
+def fault_restarted_elsewhere(face) -> dict:
+    "Another client restarts the kernel under an execution: `KernelRestartedError`; the rest goes on"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        k.execute('before = 1', timeout=30)
+        r = k.submit('import time; print("working", flush=True); time.sleep(60)')
+        time.sleep(0.5)
+        face.jp.clone()(f'api/kernels/{k.kernel_id}/restart', 'POST')   # another client
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=60)
+        except KernelRestartedError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('"before" in dir()', timeout=30).text
+    assert err is not None and took < 20 and r.status == 'error', (err, took)
+    assert after == 'False\n', after
+    return dict(error=type(err).__name__, outputs=err.result.text, after=after)
+
+# %% ../nbs/03_websockets.ipynb #d4a76acb
+def fault_dropped(face) -> dict:
+    "The network goes away under an execution: reconnected, every output arrives exactly once"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time\nfor i in range(6): print(i, flush=True); time.sleep(0.3)')
+        time.sleep(0.45)
+        face.cut(k)
+        k.wait(r, timeout=30)
+        seen = dict(status=r.status, outputs=r.text, reconnects=k.reconnects)
+    assert seen == dict(status='ok', outputs='0\n1\n2\n3\n4\n5\n', reconnects=1), seen
+    return seen
+
+# %% ../nbs/03_websockets.ipynb #c1d14617
+def fault_shut_down_elsewhere(face) -> dict:
+    "Another client shuts the kernel down under an execution: `KernelDiedError` at once; it closes"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time; time.sleep(30)')
+        time.sleep(0.3)
+        face.jp.clone().shutdown_kernel(k.kernel_id)   # another client
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=30)
+        except KernelDiedError as e: err = e
+        took,closed = time.monotonic() - t0, k.closed
+    assert err is not None and 'is gone' in str(err) and took < 10 and closed, (err, took)
+    return dict(error=type(err).__name__, closed=closed, reconnects=k.reconnects)
+
+# %% ../nbs/03_websockets.ipynb #19d93b3f
+def fault_timeout(face) -> dict:
+    "`interrupt_on_timeout`: `JupyterTimeoutError` on time, the code interrupted, the next one runs"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        t0,err = time.monotonic(), None
+        code = 'print("started", flush=True); import time; time.sleep(30)'
+        try: k.execute(code, timeout=1, interrupt_on_timeout=True)
+        except JupyterTimeoutError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('2 + 2', timeout=10).text
+    assert err is not None and err.result.error['ename'] == 'KeyboardInterrupt' and took < 10, err
+    assert after == '4\n', after
+    return dict(error=type(err).__name__, interrupted=err.result.error['ename'], after=after)
+
+# %% ../nbs/03_websockets.ipynb #d3abfd55
+def fault_closed_while_waiting(face) -> dict:
+    "`close` from another thread (or task) while an execution is waited for: the wait ends, says so"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time; time.sleep(3)')
+        threading.Timer(0.3, k.close).start()
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=30)
+        except JupyterError as e: err = e
+        took = time.monotonic() - t0
+    assert err is not None and 'closed' in str(err) and took < 2, (err, took)
+    return dict(error=type(err).__name__, said=str(err))
+
+# %% ../nbs/03_websockets.ipynb #3872e817
+# the scenarios every face passes: each takes a face, and returns what it saw
+FAULTS = [fault_died, fault_restarted_elsewhere, fault_dropped, fault_shut_down_elsewhere,
+          fault_timeout, fault_closed_while_waiting]
