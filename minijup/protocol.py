@@ -633,10 +633,11 @@ def forget(self:KernelProtocol, req:Request):
 
 # %% ../nbs/03b_protocol.ipynb #0d900183
 @patch
-def keep_behind(self:KernelProtocol, req:Request):
+def keep_behind(self:KernelProtocol, req:Request, abandoned:bool=True):
     "`req` was interrupted: if it may still run, later executions wait until it ends; else forget it"
-    if req.kind == 'execute' and not req.done: req.on_output = req.stdin = None; self.behind = req
-    else: self.forget(req)
+    if req.kind != 'execute' or req.done: return self.forget(req)
+    if abandoned: req.on_output = req.stdin = None   # its caller gave up: no more callbacks
+    self.behind = req
 
 # %% ../nbs/03b_protocol.ipynb #ddf5b149
 @patch

@@ -169,7 +169,7 @@ class FrameReader:
     stall = 60   # s without a byte in the middle of a message (and no deadline): the socket is dead
     def __init__(self, sock, max_size:int=2**30):
         self.sock,self.max_size,self.buf,self.n = sock, max_size, bytearray(), 0
-        self._op,self._parts = None, []
+        self._op,self._parts,self.ready = None, [], False   # ready: select just said it can be read
 
     def buffered(self) -> bool:
         "Is a part of a message already read (so that waiting on the socket would be wrong)?"
@@ -180,7 +180,8 @@ class FrameReader:
         while self.n < n:
             end = max(n, self.n + 2**16)   # a large payload: straight into room of its size
             if len(self.buf) < end: self.buf.extend(bytes(end - len(self.buf)))
-            if not (hasattr(self.sock, 'pending') and self.sock.pending()):
+            if self.ready: self.ready = False   # (one read without asking select again)
+            elif not (hasattr(self.sock, 'pending') and self.sock.pending()):
                 left = self.stall if deadline is None else min(self.stall, deadline - _now())
                 if left <= 0 or not select.select([self.sock], [], [], left)[0]:
                     raise socket.timeout('the rest of a websocket message did not arrive in time')
@@ -230,6 +231,7 @@ def _recv(k, timeout, deadline=None):
         k._core.socket_read(time.monotonic())   # (a ping that came meanwhile is answered below)
         if k._wake_r in r: _unwake(k)
         if sock not in r: return None
+        k._reader.ready = True
     if _QUICKACK is not None:
         try: sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         except OSError: pass
@@ -522,7 +524,7 @@ def _stop(k, res, req) -> str:
     k.interrupt()
     try: _wait(k, req, INTERRUPT_GRACE); return 'The kernel was interrupted.'
     except JupyterTimeoutError:
-        _call(k, k._core.keep_behind, req)   # later executions wait for its end (see Timeouts)
+        _call(k, k._core.keep_behind, req, False)   # later executions wait for its end (Timeouts)
         return (f'The kernel was sent an interrupt, but the code did not stop within '
                 f'{INTERRUPT_GRACE:g} s (it ignores SIGINT, or is stuck where an interrupt cannot '
                 'reach it): it is still running, and later code on this connection waits behind it. '
