@@ -5,7 +5,7 @@ __version__ = "0.0.1"
 # imports nbformat before it is used: see "Importing what is used" in nbs/00_core.ipynb), so the `minijup` command
 # pays nothing for it.
 from . import core, deadlines, local
-from . import contents, saves, transfers, sessions, messages, websockets, params
+from . import contents, saves, transfers, sessions, messages, protocol, websockets, params
 from . import cleanup, run, terminal, cli
 from . import reach, parallel
 

@@ -48,9 +48,10 @@ def _check_msg(msg) -> dict:
         if not isinstance(msg.get(k), dict): raise _malformed(f'its {k} is not an object')
     h,p = msg['header'], msg['parent_header']
     if not isinstance(h.get('msg_type'), str): raise _malformed('its header has no msg_type')
-    if not all(isinstance(d.get('msg_id', ''), str) and isinstance(d.get('session', ''), str) for d in (h, p)):
+    if not all(isinstance(d.get(k, ''), str) for d in (h, p) for k in ('msg_id', 'session')):
         raise _malformed('a msg_id or session that is not a string')
-    if msg.get('channel') not in _CHANNELS: raise _malformed(f"unknown channel {str(msg.get('channel'))[:20]!r}")
+    ch = msg.get('channel')
+    if ch not in _CHANNELS: raise _malformed(f'unknown channel {str(ch)[:20]!r}')
     return msg
 
 # %% ../nbs/03a_messages.ipynb #01dc51e0
@@ -110,14 +111,15 @@ def pack_json(msg:dict):
 
 # %% ../nbs/03a_messages.ipynb #6df9f7af
 def unpack_json(data) -> dict:
-    "A message from a default-protocol frame (JSON text, or binary with buffers); `ResponseError` if it holds none"
+    "A message from a default-protocol frame (JSON text, or binary with buffers); or `ResponseError`"
     try:
         if isinstance(data, str): msg, bufs = _loads(data), []
         else:
             n = struct.unpack_from('!I', data)[0]
             if not 1 <= n <= len(data) // 4 - 1: raise ValueError(f'{n} offsets in a frame of {len(data)} bytes')
             offs = [*struct.unpack_from(f'!{n}I', data, 4), len(data)]
-            if offs[0] < 4 * (n + 1) or any(a > b for a,b in zip(offs, offs[1:])): raise ValueError('offsets out of order')
+            if offs[0] < 4 * (n + 1) or any(a > b for a,b in zip(offs, offs[1:])):
+                raise ValueError('offsets out of order')
             parts = [data[a:b] for a,b in zip(offs, offs[1:])]
             msg, bufs = _loads(parts[0]), parts[1:]
     except (struct.error, ValueError, RecursionError) as e: raise _malformed(e) from None
@@ -133,16 +135,17 @@ class ExecutionError(JupyterError):
 
 # %% ../nbs/03a_messages.ipynb #e3a9619f
 class ExecutionResult:
-    "What one `execute` gave: `status`, `execution_count`, `outputs` (nbformat), `messages`, `text`, `truncated`"
+    "What an `execute` gave: `status`, `execution_count`, `outputs` (nbformat), `text`, `truncated`"
     def __init__(self, code, msg_id):
         self.code,self.msg_id = code,msg_id
         self.status,self.execution_count,self.reply,self.error = None,None,None,None
         self.outputs,self.messages,self.truncated,self.done = [],[],False,False
-        self.size,self.dropped = 0,0   # bytes of output received, and of those, dropped over `max_output`
+        self.size,self.dropped = 0,0   # bytes of output received; of those, dropped (`max_output`)
         self._clear_wait,self._notice = False,None
 
     def __repr__(self):
-        return f'ExecutionResult(status={self.status!r}, execution_count={self.execution_count}, outputs={len(self.outputs)})'
+        return (f'ExecutionResult(status={self.status!r}, execution_count={self.execution_count}, '
+                f'outputs={len(self.outputs)})')
 
     @property
     def text(self) -> str:
@@ -158,7 +161,8 @@ class ExecutionResult:
         "Raise `ExecutionError` if the code raised; return `self` otherwise"
         if self.status == 'error':
             e = self.error or {}
-            raise ExecutionError(f"{e.get('ename')}: {e.get('evalue')}", e.get('ename'), e.get('evalue'), e.get('traceback'))
+            ename,evalue = e.get('ename'), e.get('evalue')
+            raise ExecutionError(f'{ename}: {evalue}', ename, evalue, e.get('traceback'))
         return self
 
 # %% ../nbs/03a_messages.ipynb #e3087cc9
@@ -174,21 +178,24 @@ def output_from_msg(msg:dict) -> nbformat.NotebookNode:
 
 # %% ../nbs/03a_messages.ipynb #7d1e0b03
 class Displays:
-    "Output nodes by `display_id`, held weakly: a display lives as long as a result (or a notebook) holds it"
+    "Output nodes by `display_id`, held weakly: a display lives while a result (or notebook) has it"
     def __init__(self): self._refs,self._sweep_at = {},1000
     def add(self, did, out):
         refs = self._refs.setdefault(did, [])
         refs.append(weakref.ref(out))
-        if len(refs) >= 16 and not len(refs) & (len(refs) - 1): refs[:] = [r for r in refs if r() is not None]
+        if len(refs) >= 16 and not len(refs) & (len(refs) - 1):   # a power of 2: drop the dead
+            refs[:] = [r for r in refs if r() is not None]
         if len(self._refs) > self._sweep_at: self._sweep()
     def get(self, did, default=None):
         "The live output nodes shown with `did`, or `default`"
         outs = [o for o in (r() for r in self._refs.get(did, ())) if o is not None]
         return outs or default
     def _sweep(self):
-        self._refs = {d: live for d,refs in self._refs.items() if (live := [r for r in refs if r() is not None])}
+        live = {d: [r for r in refs if r() is not None] for d,refs in self._refs.items()}
+        self._refs = {d: refs for d,refs in live.items() if refs}
         self._sweep_at = max(1000, 2 * len(self._refs))
     def __len__(self): return len(self._refs)
+    def __iter__(self): return iter(list(self._refs))   # the display ids (some of them may be gone)
 
 # %% ../nbs/03a_messages.ipynb #5b475d2b
 _RATE_NOTICES = ('IOPub data rate exceeded', 'IOPub message rate exceeded')
@@ -226,14 +233,15 @@ def _output_size(t, c) -> int:
     "The bytes an output message brings (its text, or its data)"
     if t == 'stream': return len(c['text']) if isinstance(c.get('text'), str) else 0
     d = c.get('data')
-    return sum(len(v) if isinstance(v, str) else len(_dumps(v)) for v in d.values()) if isinstance(d, dict) else 0
+    if not isinstance(d, dict): return 0
+    return sum(len(v) if isinstance(v, str) else len(_dumps(v)) for v in d.values())
 
 # %% ../nbs/03a_messages.ipynb #c2a98ce6
 _OUTPUT_TYPES = ('stream', 'display_data', 'execute_result', 'update_display_data')
 
 @patch
 def over_limit(self:ExecutionResult, msg:dict, limit:int) -> bool:
-    "Count an output message against `limit` bytes; past it, drop the message (True) and say so in one notice"
+    "Count an output message against `limit` bytes; past it, drop it (True), saying so once"
     t = msg['header']['msg_type']
     if t not in _OUTPUT_TYPES: return False
     n = _output_size(t, msg['content'])
@@ -249,62 +257,65 @@ def over_limit(self:ExecutionResult, msg:dict, limit:int) -> bool:
 
 # %% ../nbs/03a_messages.ipynb #352f11f6
 _OUTPUT_MODEL = ('@jupyter-widgets/output', 'OutputModel')
+_CAPTURED = ('stream', 'display_data', 'execute_result', 'error', 'clear_output')
 
 class Widgets:
-    "The ipywidgets models seen on a connection, as nbclient keeps them: `state` and `buffers` by model id, Output captures"
-    def __init__(self, send=None): # send(comm_id, data): send a comm message to the kernel's side of a widget
+    "ipywidgets' models on a connection, as nbclient keeps them: `state`, `buffers`, Output captures"
+    def __init__(self, send=None): # send(comm_id, data): a message to the kernel's side of a widget
         self.send,self.state,self.buffers = send,{},{}
         self.outputs,self._capturing,self._hooks,self._clear_wait = {},{},{},set()
 
     def take(self, msg:dict) -> bool:
-        "Apply `msg` if it is a widget's (a comm's state, or an output an Output widget captures); True if taken"
+        "Apply `msg` if it is a widget's (a comm's state, or an output an Output widget captures)"
         t,c = msg['header']['msg_type'], msg['content']
-        if t in ('comm_open', 'comm_msg'): self._comm(t, c, msg.get('buffers') or []); return True
+        if t in ('comm_open', 'comm_msg'):
+            _widget_state(self, t, c, msg.get('buffers') or []); return True
         hooks = self._hooks.get(msg.get('parent_header', {}).get('msg_id'))
-        if not hooks or t not in ('stream', 'display_data', 'execute_result', 'error', 'clear_output'): return False
-        self._capture(hooks[-1], t, msg)
+        if not hooks or t not in _CAPTURED: return False
+        _capture(self, hooks[-1], t, msg)
         return True
 
 # %% ../nbs/03a_messages.ipynb #8add3c3f
-@patch
-def _comm(self:Widgets, t, c, buffers):
+def _widget_state(w:Widgets, t, c, buffers):
+    "Apply a comm message's state to its model; an Output model's `msg_id` starts or ends a capture"
     data, cid = c.get('data'), c.get('comm_id')
-    if not isinstance(data, dict) or not isinstance(cid, str) or not isinstance(data.get('state'), dict): return
+    if not isinstance(data, dict) or not isinstance(cid, str): return
+    if not isinstance(data.get('state'), dict): return
     st = data['state']
-    self.state.setdefault(cid, {}).update(st)
+    w.state.setdefault(cid, {}).update(st)
     for path,buf in zip(data.get('buffer_paths') or [], buffers):
-        self.buffers.setdefault(cid, {})[tuple(path)] = {'data': base64.b64encode(bytes(buf)).decode(),
+        w.buffers.setdefault(cid, {})[tuple(path)] = {'data': base64.b64encode(bytes(buf)).decode(),
                                                           'encoding': 'base64', 'path': path}
     if t == 'comm_open' and (st.get('_model_module'), st.get('_model_name')) == _OUTPUT_MODEL:
-        self.outputs[cid] = [nbformat.from_dict(o) for o in st.get('outputs') or []]
-    if cid in self.outputs and 'msg_id' in st:
-        old, new = self._capturing.get(cid), st['msg_id']
-        if old and cid in self._hooks.get(old, []):
-            self._hooks[old].remove(cid)
-            if not self._hooks[old]: del self._hooks[old]
-        if new: self._hooks.setdefault(new, []).append(cid)
-        self._capturing[cid] = new
+        w.outputs[cid] = [nbformat.from_dict(o) for o in st.get('outputs') or []]
+    if cid in w.outputs and 'msg_id' in st:
+        old, new = w._capturing.get(cid), st['msg_id']
+        if old and cid in w._hooks.get(old, []):
+            w._hooks[old].remove(cid)
+            if not w._hooks[old]: del w._hooks[old]
+        if new: w._hooks.setdefault(new, []).append(cid)
+        w._capturing[cid] = new
 
 # %% ../nbs/03a_messages.ipynb #b82ec1b5
-@patch
-def _capture(self:Widgets, cid, t, msg):
-    outs, c = self.outputs[cid], msg['content']
-    if t == 'clear_output' and c.get('wait'): self._clear_wait.add(cid); return
-    if t == 'clear_output' or cid in self._clear_wait: outs.clear(); self._clear_wait.discard(cid)
+def _capture(w:Widgets, cid, t, msg):
+    "Put an output of a captured execution into Output widget `cid`; send its outputs to the kernel"
+    outs, c = w.outputs[cid], msg['content']
+    if t == 'clear_output' and c.get('wait'): w._clear_wait.add(cid); return
+    if t == 'clear_output' or cid in w._clear_wait: outs.clear(); w._clear_wait.discard(cid)
     if t != 'clear_output':
         out, last = output_from_msg(msg), outs[-1] if outs else None
         if t == 'stream' and last is not None and last.output_type == 'stream' and last.name == out.name:
             last['text'] = last['text'] + out['text']
         else: outs.append(out)
-    self.state.setdefault(cid, {})['outputs'] = outs
-    if self.send is not None: self.send(cid, {'method': 'update', 'state': {'outputs': outs}, 'buffer_paths': []})
+    w.state.setdefault(cid, {})['outputs'] = outs
+    if w.send is not None: w.send(cid, dict(method='update', state=dict(outputs=outs), buffer_paths=[]))
 
 # %% ../nbs/03a_messages.ipynb #6f3f5720
 WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json'
 
 @patch
 def metadata(self:Widgets) -> dict:
-    "The `widgets` notebook metadata nbclient stores (`store_widget_state`); {} if no widget state was seen"
+    "The `widgets` metadata nbclient stores in a notebook (`store_widget_state`); {} if none was seen"
     if not self.state: return {}
     models = {}
     for cid,st in self.state.items():

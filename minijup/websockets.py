@@ -7,7 +7,7 @@ __all__ = ['KernelConnection', 'FrameReader', 'KernelRestartedError', 'PROTOCOL_
            'unpack_v1', 'pack_json', 'unpack_json', 'ExecutionError', 'ExecutionResult', 'output_from_msg']
 
 # %% ../nbs/03_websockets.ipynb #b673bfcd
-import random, select, socket, struct, sys, threading, time, uuid, warnings
+import select, socket, struct, sys, threading, time, uuid, warnings
 from collections import deque
 from urllib.parse import urlsplit
 import websocket
@@ -15,11 +15,12 @@ from fastcore.basics import patch, AttrDict
 from fastcore.xtras import dict2obj
 from .core import *
 from .messages import *
+from .protocol import *
 from .sessions import kernel_id_of
 
 # %% ../nbs/03_websockets.ipynb #598e8626
-_all_ = ['PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json', 'unpack_json',
-         'ExecutionError', 'ExecutionResult', 'output_from_msg']
+_all_ = ['KernelRestartedError', 'PROTOCOL_VERSION', 'V1_PROTOCOL', 'new_msg', 'pack_v1', 'unpack_v1', 'pack_json',
+         'unpack_json', 'ExecutionError', 'ExecutionResult', 'output_from_msg']
 
 # %% ../nbs/03_websockets.ipynb #5939916a
 class KernelConnection:
@@ -27,41 +28,41 @@ class KernelConnection:
     def __init__(self,
                  jp:Jupyter, # the client of the server the kernel runs on
                  kernel_id:str, # the kernel's id
-                 protocol:str=None, # None: offer v1, take what the server selects; 'json': the default framing only
+                 protocol:str=None, # None: offer v1, take what the server selects; 'json': never v1
                  reconnect_tries:int=7, # how often to try to reconnect after the connection drops
-                 max_output:int=100_000_000, # bytes of output one execution keeps; more is dropped and counted
-                 max_frame:int=2**30, # the largest websocket message accepted (bytes); a larger one drops the socket
+                 max_output:int=100_000_000, # bytes of output an execution keeps (more: counted)
+                 max_frame:int=2**30, # the largest websocket message read (bytes); more: it drops
                  max_message:int=10*2**20, # the largest message sent (bytes); None: any
                 ):
-        self.jp,self.kernel_id,self.reconnect_tries = jp,kernel_id,reconnect_tries
-        self.max_output,self.max_frame,self.max_message = max_output,max_frame,max_message
-        self.session_id = uuid.uuid4().hex
-        self._want = protocol
-        self._pending,self.displays,self._comm_handlers = {},Displays(),{}
-        self.widgets = Widgets(self._sync_widget)   # ipywidgets' state, what Output widgets capture
-        self._seen,self._seen_order = set(),deque()
-        self._queue,self.ws,self.protocol,self.closed = [],None,None,False
-        self._lock,self._send_lock = threading.RLock(),threading.Lock()
-        self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread when another one ends a request
+        self.jp,self.kernel_id,self.max_frame,self._want = jp, kernel_id, max_frame, protocol
+        self._core = KernelProtocol(kernel_id, time.monotonic(), url=jp.url, max_output=max_output,
+                                    reconnect_tries=reconnect_tries, max_message=max_message)
+        self._core.ws_url = self.ws_url
+        self.ws,self._reader,self.handler_errors = None, None, deque(maxlen=10)
+        self._lock,self._send_lock,self._core_lock = threading.RLock(),threading.Lock(),threading.Lock()
+        self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread
         self._wake_r.setblocking(False); self._wake_w.setblocking(False)
-        self.reconnects,self.malformed,self.handler_errors = 0,0,deque(maxlen=10)
-        self._restarted,self._restarting,self._kernel_session,self._probing = False,False,None,None
-        self._heard = self._asked = time.monotonic()
-        self._fresh,self._outbox = _Freshness(),_Outbox()   # (see Idle connections, and Timeouts)
-        self._connect()
+        _connect(self)
+
+    session_id = property(lambda s: s._core.session_id, doc="Our `header.session`, for life")
+    protocol = property(lambda s: s._core.protocol, doc="The socket's framing: 'v1' or 'json'")
+    closed = property(lambda s: s._core.closed, doc="Closed for good (by `close`, or lost)")
+    displays = property(lambda s: s._core.displays, doc="Outputs shown with a `display_id`")
+    widgets = property(lambda s: s._core.widgets, doc="What it saw of ipywidgets (`Widgets`)")
+    reconnects = property(lambda s: s._core.reconnects, doc="How often the socket was reopened")
+    malformed = property(lambda s: s._core.malformed, doc="Messages dropped as malformed")
+    max_output = property(lambda s: s._core.max_output, lambda s,v: setattr(s._core, 'max_output', v))
+    max_message = property(lambda s: s._core.max_message,
+                           lambda s,v: setattr(s._core, 'max_message', v))
+    reconnect_tries = property(lambda s: s._core.reconnect_tries,
+                               lambda s, v: setattr(s._core, 'reconnect_tries', v))
 
     def __repr__(self):
         state = 'closed' if self.closed else self.protocol
-        return f'KernelConnection(kernel_id={self.kernel_id!r}, {state})'
+        return f"KernelConnection(kernel_id={self.kernel_id!r}, {state})"
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
-
-    def _sync_widget(self, comm_id, data):
-        "Send an Output widget's outputs back to the kernel; if too large for the server, warn"
-        try: self.comm_send(comm_id, data)
-        except ArgumentError as e:
-            self.handler_errors.append(e)
-            warnings.warn(f'The outputs of widget {comm_id} were not sent back to the kernel: {e}')
+    def _upgrade(self, ws, ct): return _upgrade(self, ws, ct)   # (the handshake calls a method)
 
 # %% ../nbs/03_websockets.ipynb #0d4dcc34
 @patch(as_prop=True)
@@ -72,22 +73,23 @@ def ws_url(self:KernelConnection) -> str:
 
 # %% ../nbs/03_websockets.ipynb #4dd20c72
 def _headers(jp) -> list:
-    "The upgrade request's headers; built here so that no variable of a frame that can raise holds the token"
+    "The upgrade request's headers, built here: no variable of a frame that can raise holds the token"
     return ['User-Agent: minijup'] + [f'{k}: {v}' for k,v in jp.auth_headers().items()]
 
 # %% ../nbs/03_websockets.ipynb #3343f7b9
-@patch
 def _connect(self:KernelConnection, timeout=None):
-    "Open the websocket; then send what was queued while disconnected"
+    "Open the websocket; then the core sends what waited for it"
     jp = self.jp
     sslopt = {}
     if self.ws_url.startswith('wss'):
         import ssl
-        sslopt = {'cert_reqs': ssl.CERT_NONE} if jp.verify is False else {'ca_certs': jp.verify} if isinstance(jp.verify, str) else {}
+        if jp.verify is False: sslopt = {'cert_reqs': ssl.CERT_NONE}
+        elif isinstance(jp.verify, str): sslopt = {'ca_certs': jp.verify}
     ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=True, sslopt=sslopt)
-    err = self._handshake(ws, timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout))
-    if err is not None:   # raised here, outside any `except`: no chained exception carries the request
-        if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: self._ask_rest()   # the specific error
+    ct = timeout or (jp.timeout[0] if isinstance(jp.timeout, tuple) else jp.timeout)
+    err = _handshake(self, ws, ct)
+    if err is not None:   # raised here, outside any `except`: no chained exception has the request
+        if isinstance(err, ResponseError) or 300 <= (err.status or 0) < 400: _ask_rest(self)
         raise err
     chosen = (ws.getheaders() or {}).get('sec-websocket-protocol')
     offered = None if self._want == 'json' else V1_PROTOCOL
@@ -100,38 +102,40 @@ def _connect(self:KernelConnection, timeout=None):
                             'protocol minijup knows. Is this the URL of a Jupyter server?',
                             url=self.ws_url)
     ws.settimeout(60)   # sending; reads have their own deadlines (`FrameReader`)
-    self.ws, self.protocol = ws, ('v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json')
-    self._reader,self._fresh.looked = FrameReader(ws.sock, self.max_frame),time.monotonic()
-    queued, self._queue = self._queue, []
-    for m in queued: self._send_now(m)
+    self.ws,self._reader = ws, FrameReader(ws.sock, self.max_frame)
+    proto = 'v1' if ws.getsubprotocol() == V1_PROTOCOL else 'json'
+    _act(self, _call(self, self._core.connected, proto, _now()))
 
 # %% ../nbs/03_websockets.ipynb #c0ffee01
-@patch
 def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
     "Do the websocket handshake; return the minijup error for a failure, else None"
     v1 = None if self._want == 'json' else [V1_PROTOCOL]
     try:
-        try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0, subprotocols=v1)
+        try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0,
+                        subprotocols=v1)
         except websocket.WebSocketException as e:
-            # a server that does not select v1 answers without a subprotocol, which websocket-client refuses
+            # a server that does not select v1 answers without one, which websocket-client refuses
             if self._want == 'json' or 'Invalid WebSocket Header' not in str(e): raise
             self._want = 'json'
             ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0)
     except websocket.WebSocketBadStatusException as e:
         st = e.status_code
         cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
-        msg = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
+        msg = {401: 'the token was rejected',
+               403: 'the token was rejected, or it may not use this kernel',
                404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
-        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET', url=self.ws_url)
+        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET',
+                   url=self.ws_url)
     except websocket.WebSocketException as e:
-        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {self.jp.redact(e)[:200]}. '
-                             '(minijup does not follow redirects; a JupyterHub server that is not running redirects.)',
+        said = self.jp.redact(e)[:200]
+        return ResponseError(f'Could not connect to kernel {self.kernel_id}: {said}. (minijup does not '
+                             'follow redirects; a JupyterHub server that is not running redirects.)',
                              url=self.ws_url)
     except (OSError, socket.timeout) as e:
-        return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}', url=self.ws_url)
+        return ConnectError(f'Could not connect to kernel {self.kernel_id} at {self.ws_url}: {e}',
+                            url=self.ws_url)
 
 # %% ../nbs/03_websockets.ipynb #312ae33f
-@patch
 def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
     "The websocket handshake, ended at the client's deadline however slowly the server answers: the error, or None"
     t = Timeout(self.jp.timeout)
@@ -147,60 +151,32 @@ def _handshake(self:KernelConnection, ws, ct) -> JupyterError:
             'Check the server, or pass {client_timeout}.', otherwise='Check the server.', client_timeout=self.jp.timeout))
 
 # %% ../nbs/03_websockets.ipynb #c023c919
-@patch
-def _ask_rest(self:KernelConnection):
-    "GET the kernel over REST, which raises the specific error (server not running, token refused) if there is one"
-    try: self.jp(f'api/kernels/{self.kernel_id}', timeout=5)
+def _ask_rest(k):
+    "GET the kernel over REST: that raises the specific error (server down, token refused), if any"
+    try: k.jp(f'api/kernels/{k.kernel_id}', timeout=5)
     except (AuthError, ConnectError, ResponseError): raise
     except JupyterError: pass
 
-# %% ../nbs/03_websockets.ipynb #d872cac6
-@patch
-def _send_now(self:KernelConnection, msg, data=None):
-    "Send `msg` whole (framed as `data`, if given), one thread at a time"
-    if data is None: data = pack_v1(msg) if self.protocol == 'v1' else pack_json(msg)
-    with self._send_lock:
-        if isinstance(data, str): self.ws.send(data)
-        else: self.ws.send_binary(data)
-
-# %% ../nbs/03_websockets.ipynb #c52b01ae
-@patch
-def send(self:KernelConnection, msg:dict):
-    "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
-    closed = lambda: JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
-                                  advice=Advice('{connect}.', connect=self.kernel_id))
-    if self.closed: raise closed()
-    proto = self.protocol
-    data = pack_v1(msg) if proto == 'v1' else pack_json(msg)
-    if self.max_message and len(data) > self.max_message:
-        self._pending.pop(msg['header']['msg_id'], None)
-        raise _too_big(msg, len(data), self.max_message)
-    self._heard = time.monotonic()   # silence is counted from here (see `_read_until`)
-    if self._outbox.hold(self, msg): return
-    self._fresh.check(self)
-    if self.closed: raise closed()
-    self._outbox.recent.append((msg['header']['msg_id'], len(data)))
-    try: self._send_now(msg, data if self.protocol == proto else None)
-    except (websocket.WebSocketException, OSError): self._queue.append(msg)
-
 # %% ../nbs/03_websockets.ipynb #1e5811e3
 class FrameReader:
-    "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in large chunks"
-    stall = 60   # seconds without a byte in the middle of a message, without a deadline, before the socket counts as dead
+    "Whole websocket messages from a connected socket, as (opcode, payload bytes), read in big chunks"
+    stall = 60   # s without a byte in the middle of a message (and no deadline): the socket is dead
     def __init__(self, sock, max_size:int=2**30):
-        self.sock,self.max_size,self.buf,self.n,self._op,self._parts = sock,max_size,bytearray(),0,None,[]
+        self.sock,self.max_size,self.buf,self.n = sock, max_size, bytearray(), 0
+        self._op,self._parts,self.ready = None, [], False   # ready: select just said it can be read
 
     def buffered(self) -> bool:
         "Is a part of a message already read (so that waiting on the socket would be wrong)?"
         return self.n > 0 or (hasattr(self.sock, 'pending') and self.sock.pending() > 0)
 
     def _fill(self, n, deadline):
-        "Read until `n` bytes are buffered; `socket.timeout` at `deadline` (what was read stays buffered)"
+        "Read until `n` bytes are buffered; `socket.timeout` at `deadline` (what was read stays)"
         while self.n < n:
             end = max(n, self.n + 2**16)   # a large payload: straight into room of its size
             if len(self.buf) < end: self.buf.extend(bytes(end - len(self.buf)))
-            if not (hasattr(self.sock, 'pending') and self.sock.pending()):
-                left = self.stall if deadline is None else min(self.stall, deadline - time.monotonic())
+            if self.ready: self.ready = False   # (one read without asking select again)
+            elif not (hasattr(self.sock, 'pending') and self.sock.pending()):
+                left = self.stall if deadline is None else min(self.stall, deadline - _now())
                 if left <= 0 or not select.select([self.sock], [], [], left)[0]:
                     raise socket.timeout('the rest of a websocket message did not arrive in time')
             with memoryview(self.buf) as view: k = self.sock.recv_into(view[self.n:end])
@@ -211,7 +187,7 @@ class FrameReader:
         "Bytes a..b of the buffer; drop everything before b"
         with memoryview(self.buf) as view: data = view[a:b].tobytes()
         del self.buf[:b]; self.n -= b
-        if len(self.buf) > 2**21: del self.buf[max(self.n, 2**16):]   # give back the room of a large payload
+        if len(self.buf) > 2**21: del self.buf[max(self.n, 2**16):]   # give back a large payload's room
         return data
 
 # %% ../nbs/03_websockets.ipynb #b2a8f699
@@ -223,10 +199,11 @@ def next(self:FrameReader, deadline:float=None) -> tuple:
         b0,b1 = self.buf[0],self.buf[1]
         fin,op,n,pos = b0 & 0x80, b0 & 0x0f, b1 & 0x7f, 2
         if n == 126: self._fill(4, deadline); n = struct.unpack_from('!H', self.buf, 2)[0]; pos = 4
-        elif n == 127: self._fill(10, deadline); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos = 10
+        elif n == 127: self._fill(10, deadline); n = struct.unpack_from('!Q', self.buf, 2)[0]; pos=10
         if b1 & 0x80: raise websocket.WebSocketProtocolException('the server sent a masked frame')
         if n + sum(map(len, self._parts)) > self.max_size:
-            raise websocket.WebSocketPayloadException(f'a message of more than max_frame={self.max_size:,} bytes')
+            raise websocket.WebSocketPayloadException(f'a message of more than max_frame='
+                                                      f'{self.max_size:,} bytes')
         self._fill(pos + n, deadline)
         data = self._take(pos, pos + n)
         if op >= 8: return op, data                   # control frames may come between fragments
@@ -239,46 +216,42 @@ def next(self:FrameReader, deadline:float=None) -> tuple:
 # %% ../nbs/03_websockets.ipynb #a1a50919
 _QUICKACK = getattr(socket, 'TCP_QUICKACK', None)
 
-@patch
-def _recv(self:KernelConnection, timeout, deadline=None):
-    "The next message; None if none came within `timeout` s (None: no limit), or a wake-up, a ping, a malformed one"
-    sock = self.ws.sock
+def _recv(k, timeout, deadline=None):
+    "The next message; None if none came in `timeout` s (None: no limit), or a wake-up, a ping, garbage"
+    sock = k.ws.sock
     if sock is None: raise websocket.WebSocketConnectionClosedException('socket is closed')
-    if not self._reader.buffered():
-        r,_,_ = select.select([sock, self._wake_r], [], [], timeout)
-        self._fresh.looked = time.monotonic()   # (a ping that came meanwhile is answered below)
-        if self._wake_r in r: self._unwake()
+    if not k._reader.buffered():
+        r,_,_ = select.select([sock, k._wake_r], [], [], timeout)
+        k._core.socket_read(time.monotonic())   # (a ping that came meanwhile is answered below)
+        if k._wake_r in r: _unwake(k)
         if sock not in r: return None
+        k._reader.ready = True
     if _QUICKACK is not None:
         try: sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         except OSError: pass
-    try: op, data = self._reader.next(deadline)
+    try: op, data = k._reader.next(deadline)
     except socket.timeout:
-        if deadline is not None and time.monotonic() >= deadline: return None   # the rest is read by the next call
+        if deadline is not None and _now() >= deadline: return None   # the next call reads on
         raise
-    except websocket.WebSocketPayloadException: self.malformed += 1; raise
-    if op == 8:
-        code = struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005
-        if code == 1009: self._outbox.too_big(self)   # the server refused a message as too large
-        raise _Closed(code)
-    if op == 9: self.ws.pong(data)
-    if op == 10: self._fresh.pong = data
+    except websocket.WebSocketPayloadException: k._core.malformed += 1; raise
+    if op == 8: raise _Closed(struct.unpack('!H', data[:2])[0] if len(data) >= 2 else 1005)
+    if op == 9: k.ws.pong(data)
+    if op == 10: _act(k, _call(k, k._core.pong, data, _now()))
     if op not in (1, 2): return None
-    try: return unpack_v1(data) if self.protocol == 'v1' else unpack_json(data.decode() if op == 1 else data)
-    except (ResponseError, UnicodeDecodeError): self.malformed += 1; return None
+    try: return unpack_v1(data) if k.protocol == 'v1' else unpack_json(data.decode() if op==1 else data)
+    except (ResponseError, UnicodeDecodeError): k._core.malformed += 1; return None
 
 # %% ../nbs/03_websockets.ipynb #5b87108a
-@patch
-def _wake(self:KernelConnection):
+def _wake(k):
     "Make the thread that reads (if one does) look at its request again"
-    try: self._wake_w.send(b'w')
+    try: k._wake_w.send(b'w')
     except OSError: pass
 
 # %% ../nbs/03_websockets.ipynb #96e6877d
-@patch
-def _unwake(self:KernelConnection):
+def _unwake(k):
+    "Empty the wake-up socket"
     try:
-        while self._wake_r.recv(4096): pass
+        while k._wake_r.recv(4096): pass
     except OSError: pass
 
 # %% ../nbs/03_websockets.ipynb #439b5b65
@@ -286,173 +259,98 @@ class _Closed(Exception):
     "The server closed the websocket with `code`"
     def __init__(self, code): super().__init__(code); self.code = code
 
-# %% ../nbs/03_websockets.ipynb #f4a49bbe
-@patch
-def _dispatch(self:KernelConnection, msg):
-    hdr = msg['header']
-    mid = hdr.get('msg_id')
-    if mid is not None:
-        if mid in self._seen: return
-        self._seen.add(mid); self._seen_order.append(mid)
-        if len(self._seen_order) > 10000: self._seen.discard(self._seen_order.popleft())
-    t,c = hdr['msg_type'], msg['content']
-    if t in ('comm_open', 'comm_msg', 'comm_close'): self._comm(msg)
-    if t == 'status' and c.get('execution_state') in ('restarting', 'dead'):
-        state = c['execution_state']
-        self._restarted = True
-        self._fail_pending(lambda: KernelDiedError(f"The kernel died while running this code (the server reports "
-            f"{state!r}{'; it is restarting the kernel' if state == 'restarting' else ''}).",
-            advice=Advice('{result}.', result=...)), kinds=('execute',))
-        return
-    if self._replaced(msg, t, c): return
-    req = self._pending.get(msg['parent_header'].get('msg_id'))
-    if req is None: return
-    if self._kernel_session is None and req.exc is None: self._kernel_session = hdr.get('session')
-    req.add(msg, self)
-    if req is self._probing and req.reply is not None: self._probed(req)
+# %% ../nbs/03_websockets.ipynb #4bf697a5
+def _close_ws(k, code=1000):
+    "Close the websocket, if there is one; leave a `_DeadSocket` in its place"
+    ws, k.ws = k.ws, _DeadSocket()
+    if ws is not None and not isinstance(ws, _DeadSocket):
+        try: ws.close(status=code, timeout=1)
+        except Exception: pass
 
-# %% ../nbs/03_websockets.ipynb #ab238ffc
-class KernelRestartedError(KernelDiedError):
-    "The kernel was restarted (by another client, or by `restart`) while a request ran: its state is lost"
+# %% ../nbs/03_websockets.ipynb #98752166
+class _DeadSocket:
+    "Stands in for a websocket that is gone: writing raises (the core keeps the message)"
+    sock = None
+    def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
+    send_binary = send
 
-# %% ../nbs/03_websockets.ipynb #8e2f0c02
-@patch
-def _replaced(self:KernelConnection, msg, t, c) -> bool:
-    "Is `msg` the sign that the kernel was shut down or replaced behind our back? Then end what is in flight"
-    s, known = msg['header'].get('session'), self._kernel_session
-    if known is None or self._restarting: return False
-    if t == 'shutdown_reply' and msg['channel'] == 'iopub' and s == known: restart = c.get('restart', True)
-    elif t == 'status' and c.get('execution_state') == 'starting' and s and s != known: restart = True
-    else: return False
-    if restart: self._restarted_elsewhere(); return True
-    self._close_ws(); self.closed = True   # for good: by another client, or by a server that stops
-    what,said = _server_state(self)
-    why = (f'the server at {self.jp.url} stopped ({said}), and shut it down'
-           if what in ('stopped', 'down') else 'it was shut down (by another client)')
-    kid,advice = self.kernel_id, Advice('{result}. Start a new kernel or session.', result=...)
-    gone = lambda: KernelDiedError(f'Kernel {kid} is gone: {why} while this request ran.',
-                                   advice=advice)
-    self._fail_pending(gone, kinds=('execute', 'request', 'probe', 'ready'))
-    return True
+# %% ../nbs/03_websockets.ipynb #c459a4d8
+def _call(k, f, *args, **kw):
+    "Call an input of the core, one thread at a time (and only for as long as it decides)"
+    with k._core_lock: return f(*args, **kw)
 
-# %% ../nbs/03_websockets.ipynb #2620e7d6
-@patch
-def _restarted_elsewhere(self:KernelConnection):
-    "The kernel was restarted by someone else: fail what is in flight; the next request reconnects"
-    self._restarted,self._kernel_session = True,None
-    self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted by another client while '
-        "this request ran: its state (variables, imports) is lost.",
-        advice=Advice('{result}; run what the code needs again.', result=...)))
+_now = time.monotonic   # the face's clock, which the core is told
 
-# %% ../nbs/03_websockets.ipynb #edc2bdeb
-@patch
-def _fail_pending(self:KernelConnection, make_error, kinds=('execute', 'request')):
-    "End the requests in flight of `kinds` with a fresh `make_error()` each, and wake the thread that reads"
-    for req in list(self._pending.values()):
-        if req.exc is not None: self._pending.pop(req.msg_id, None)   # failed before: its waiter (if any) holds it
-        elif req.kind in kinds and not req.done:
-            req.fail(make_error())
-            if req.result is not None: req.result.status,req.result.done = 'error',True
-    self._wake()
+# %% ../nbs/03_websockets.ipynb #51dfe18c
+def _act(k, events:list):
+    "Do what the core asked, in order (then what that brings): write, ask, wait; call back"
+    core,i = k._core, 0
+    while i < len(events):
+        ev = events[i]; i += 1
+        t,more = type(ev), None
+        if t is Send: more = _write(k, ev)
+        elif t is Output: _on_output(ev)
+        elif t is Finished: pass
+        elif t is InputRequest: more = _call(k, core.answer, ev.req, _stdin(ev), ev.parent, _now())
+        elif t is Failed: _wake(k)
+        elif t is CommMessage: _on_comm(k, ev)
+        elif t is Notice: k.handler_errors.append(ev.exc); warnings.warn(ev.text)
+        elif t is Ping: more = _ping(k, ev)
+        elif t is AskServer: more = _call(k, core.server_says, ev, *_ask(k, ev), now=_now())
+        elif t is Sleep: time.sleep(ev.seconds)
+        elif t is CloseSocket: _close_ws(k, ev.code)
+        elif t is Connect: more = _reopen(k, ev)
+        elif t is Lost: _close_ws(k); raise ev.exc
+        if more: events.extend(more)
 
-# %% ../nbs/03_websockets.ipynb #8e2f0c03
-@patch
-def _probe(self:KernelConnection, state=None):
-    "Ask the kernel who it is (`kernel_info` on control) without waiting; `_dispatch` hands the reply to `_probed`"
-    if self._probing is not None: return
-    msg = new_msg('kernel_info_request', {}, self.session_id, channel='control')
-    self._probing = self._pending[msg['header']['msg_id']] = _Request(msg, 'probe')
-    self._probing.sent = time.monotonic()
-    self._probing.silence,self._probing.state = self._probing.sent - self._heard, state   # state: the server's, before
-    self.send(msg)
+# %% ../nbs/03_websockets.ipynb #d872cac6
+def _write(k, ev:Send):
+    "Write a frame whole, one thread at a time; if the socket is gone, the core keeps the message"
+    try:
+        with k._send_lock:
+            if isinstance(ev.data, str): k.ws.send(ev.data)
+            else: k.ws.send_binary(ev.data)
+    except (websocket.WebSocketException, OSError): return _call(k, k._core.unsent, ev.msg, _now())
 
-# %% ../nbs/03_websockets.ipynb #f557b795
-@patch
-def _probed(self:KernelConnection, probe):
-    "The kernel answered: another kernel session is a restart; the same one means replies before it were lost"
-    self._pending.pop(probe.msg_id, None); self._probing = None
-    s = probe.reply['header'].get('session')
-    if self._restarting: return
-    if self._kernel_session is not None and s != self._kernel_session: return self._restarted_elsewhere()
-    lost = [r for r in self._pending.values() if r.kind == 'execute' and r.reply is None and r.exc is None
-            and ((r.idle and r.idle_at < probe.sent) or (probe.silence >= 5 and r.sent < probe.sent - 5))]
-    if probe.state != 'idle': lost = [r for r in lost if r.idle]   # the others may still be running
-    for r in list(self._pending.values()):   # the reply came, its idle status was lost: the execution is over
-        if r.kind == 'execute' and r.reply is not None and not r.idle and probe.state == 'idle' and probe.silence >= 5:
-            r.idle,r.idle_at = True,probe.sent; r._end(self)
-    for r in lost: r.fail(ResponseError(f'Kernel {self.kernel_id} finished this code, but its reply never arrived '
-                                        f'({self.malformed} malformed messages were dropped).',
-                                        advice=Advice('{result}.', result=...))
-                          if r.heard else _unheard(self))   # (not even its `busy`: did it run?)
+# %% ../nbs/03_websockets.ipynb #76654f32
+def _on_output(ev:Output):
+    "Call the request's `on_output`; once it raised, not again (`wait` raises its error at the end)"
+    r = ev.req
+    if r.user_exc is not None or r.on_output is None: return
+    try: r.on_output(ev.out)
+    except Exception as e: r.user_exc = e
 
-# %% ../nbs/03_websockets.ipynb #9770071f
-def _unheard(k) -> ResponseError:
-    "The error for an execution that the kernel, now idle, never said a word about"
-    return ResponseError(f'Kernel {k.kernel_id} is idle, and no message about this code ever '
-                         'arrived (not even that it started): it may never have reached it.',
-                         advice=Advice('Check whether it ran before you run it again.'))
+# %% ../nbs/03_websockets.ipynb #06e0e41d
+def _stdin(ev:InputRequest) -> str:
+    "The answer of the request's `stdin(prompt, password)`; '' if it raises (`wait` raises that)"
+    r = ev.req
+    try: return str(r.stdin(ev.prompt, ev.password))
+    except Exception as e: r.user_exc = r.user_exc or e; return ''
 
-# %% ../nbs/03_websockets.ipynb #8a96b0c3
-@patch
-def _unanswered(self:KernelConnection, req):
-    "The probe got no answer: if `req` cannot be running any more (idle, or the server says so), the kernel is not ours"
-    probe, self._probing = self._probing, None
-    self._pending.pop(probe.msg_id, None)
-    if self._restarting or req.kind != 'execute' or req.reply is not None: return
-    if req.sent == float('inf'): return   # held back, not sent (see `_Outbox`): not running
-    if req.idle or self._state() in ('idle', 'starting'): self._restarted_elsewhere()
+# %% ../nbs/03_websockets.ipynb #ffbcac85
+def _on_comm(k, ev:CommMessage):
+    "Call a comm's handler; one that raises is reported (a warning, `handler_errors`), not fatal"
+    try: ev.handler(ev.msg)
+    except Exception as e:   # the thread reading may wait for another request: it must not fail
+        k.handler_errors.append(e)
+        cid,what = ev.msg['content']['comm_id'], type(e).__name__
+        warnings.warn(f"The handler of comm {cid} raised {what}: {e} (kept in .handler_errors)")
 
-# %% ../nbs/03_websockets.ipynb #e502c55f
-@patch
-def _state(self:KernelConnection) -> str:
-    "The kernel's `execution_state` as the server knows it (None if it does not say)"
-    try: return self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
-    except NotFoundError: raise self._lost('the kernel is gone', ('gone', '')) from None
-    except JupyterError: return None
+# %% ../nbs/03_websockets.ipynb #0df10d39
+def _ping(k, ev:Ping):
+    "Check an idle socket (holding the reading lock): a pong, a ping, then read until its pong"
+    try: k.ws.pong(b''); k.ws.ping(ev.token)
+    except (websocket.WebSocketException, OSError, ValueError, AttributeError) as e:
+        return _call(k, k._core.socket_closed, time.monotonic(), why=type(e).__name__)
+    _read_until(k, lambda: k._core.ping is None)
 
-# %% ../nbs/03_websockets.ipynb #778f5f85
-class _Request:
-    def __init__(self, msg, kind, result=None, on_output=None, stdin=None):
-        self.msg,self.kind,self.result,self.on_output,self.stdin = msg,kind,result,on_output,stdin
-        self.msg_id,self.sent = msg['header']['msg_id'],time.monotonic()
-        self.reply,self.idle,self.idle_at,self.exc,self.user_exc = None,False,None,None,None
-        self.heard,self.abandoned = False,False   # a message about it came; Ctrl-C stopped waiting
-
-    @property
-    def done(self): return self.exc is not None or (self.reply is not None and (self.idle or self.kind in ('request', 'probe')))
-
-    def fail(self, exc): self.exc = exc
-
-    def add(self, msg, conn):
-        t,ch = msg['header']['msg_type'], msg['channel']
-        self.heard = True
-        r = self.result
-        if ch == 'shell' or ch == 'control' or t.endswith('_reply'):
-            if r is not None: r.messages.append(msg)
-            if t.endswith('_reply') and ch != 'iopub': self.reply = msg; self._end(conn)
-        elif t == 'status':
-            if r is not None: r.messages.append(msg)
-            if msg['content'].get('execution_state') == 'idle': self.idle,self.idle_at = True,time.monotonic(); self._end(conn)
-        elif t == 'input_request': self._answer(msg, conn)
-        elif r is not None and not r.over_limit(msg, conn.max_output):
-            r.messages.append(msg)
-            try: out = r.add_output(msg, conn.displays, conn.widgets)
-            except (KeyError, TypeError, AttributeError, ValueError): conn.malformed += 1; return   # garbage in a message
-            if out is not None and self.on_output and self.user_exc is None:
-                try: self.on_output(out)
-                except Exception as e: self.user_exc = e   # raised when the execution is over; no more calls
-
-    def _end(self, conn):
-        "A finished execution fills its result at once and leaves `_pending`: nobody may wait for it (a timeout)"
-        if self.result is not None and self.done and self.exc is None:
-            _finish(self.result, self); conn._pending.pop(self.msg_id, None)
-
-    def _answer(self, msg, conn):
-        "Answer the kernel's `input()` with the caller's `stdin(prompt, password)`"
-        c = msg['content']
-        try: value = '' if self.stdin is None else str(self.stdin(c.get('prompt', ''), c.get('password', False)))
-        except Exception as e: value,self.user_exc = '',self.user_exc or e
-        conn.send(new_msg('input_reply', {'value': value}, conn.session_id, channel='stdin', parent=msg['header']))
+# %% ../nbs/03_websockets.ipynb #de67eaf4
+def _reopen(k, ev:Connect):
+    "Open the websocket again; a failure is for the core to judge (`retry`), or for the caller"
+    try: _connect(k)
+    except (JupyterError, OSError) as e:
+        if not ev.retry: raise
+        return _call(k, k._core.connect_failed, type(e).__name__, _now())
 
 # %% ../nbs/03_websockets.ipynb #2d1d0c63
 def _refused(url:str) -> bool:
@@ -475,306 +373,169 @@ def _server_state(k, timeout:float=2) -> tuple:
     except JupyterError as e:
         return ('down', f'it answers {e.status}') if (e.status or 0) >= 500 else ('there', '')
 
-# %% ../nbs/03_websockets.ipynb #53153da0
-@patch
-def _lost(self:KernelConnection, why, state=None):
-    "The connection is gone for good: close it and fail the requests in flight, saying why"
-    self._close_ws()
-    if self.closed: exc = JupyterError(f'The connection to kernel {self.kernel_id} was closed.', url=self.ws_url)
-    else: exc = _why_lost(self, why, state or _server_state(self))
-    self.closed = True
-    self._fail_pending(lambda: exc, kinds=('execute', 'request', 'probe', 'ready'))
-    return exc
-
-# %% ../nbs/03_websockets.ipynb #fdd2d915
-def _why_lost(k, why:str, state:tuple) -> JupyterError:
-    "The error for a connection that cannot be restored, from what the server says of it"
-    (what,said),kid,url,kw = state, k.kernel_id, k.jp.url, dict(url=k.ws_url)
-    if what == 'gone':
-        return KernelDiedError(f'Kernel {kid} is gone: it was shut down (by another client); the '
-                               'server answers, and no longer has it.',
-                               advice=Advice('Start a new kernel or session.'), **kw)
-    if what == 'stopped':
-        return ConnectError(f'The server at {url} no longer answers ({said}): it was stopped or '
-                            f'killed, and kernel {kid} with it.', **kw)
-    if what == 'down':
-        return ConnectError(f'The server at {url} no longer answers ({said}), so the connection to '
-                            f'kernel {kid} could not be restored.',
-                            advice=Advice('{connect} once it answers.', connect=kid), **kw)
-    return JupyterError(f'The connection to kernel {kid} was lost ({why}) and could not be '
-                        'restored, though the server answers and still has the kernel.',
-                        advice=Advice('{connect}.', connect=kid), **kw)
-
-# %% ../nbs/03_websockets.ipynb #ea05ced1
-@patch
-def _reconnect(self:KernelConnection, why):
-    "Reconnect with the same session id, with backoff; raise (and fail every request) if that is not possible"
-    self._close_ws()
-    state = None
-    for attempt in range(self.reconnect_tries):
-        if self.closed: break
-        time.sleep(random.uniform(0.5, 1) * 0.1 * 2**attempt)
-        state = _server_state(self)
-        if state[0] in ('gone', 'stopped'): break   # no use trying again
-        try: self._connect(); self.reconnects += 1; return
-        except (JupyterError, OSError): continue
-    raise self._lost(why, state)
-
-# %% ../nbs/03_websockets.ipynb #4bf697a5
-@patch
-def _close_ws(self:KernelConnection, code=1000):
-    "Close the websocket, if there is one; leave a `_DeadSocket` in its place"
-    ws, self.ws = self.ws, _DeadSocket()
-    if ws is not None and not isinstance(ws, _DeadSocket):
-        try: ws.close(status=code, timeout=1)
-        except Exception: pass
-
-# %% ../nbs/03_websockets.ipynb #98752166
-class _DeadSocket:
-    "Stands in for a websocket that is gone: sending raises (so the message is queued), reading reconnects"
-    sock = None
-    def send(self, *a): raise websocket.WebSocketConnectionClosedException('closed')
-    send_binary = send
-
-# %% ../nbs/03_websockets.ipynb #0df10d39
-_FRESH,_PING_WAIT = 0.5, 5.0   # s unread before a send checks the socket; s to wait for a pong
-
-class _Freshness:
-    "Is the socket still open when a message goes out? `looked`: last read; `pong`: the last pong"
-    def __init__(self): self.looked,self.pong = time.monotonic(),None
-
-    def check(self, k):
-        "Socket unread for `_FRESH` s: ping the server; if it is gone, reconnect (same session id)"
-        if time.monotonic() - self.looked < _FRESH or isinstance(k.ws, _DeadSocket): return
-        if not k._lock.acquire(blocking=False): return   # another thread reads: it answers pings
-        try:
-            why = self._ping(k)
-            if why: k._reconnect(why)
-        finally: k._lock.release()
-
-    def _ping(self, k) -> str:
-        "Send a pong and a ping; read (and dispatch) until the ping's pong. None, or what failed"
-        token,deadline = uuid.uuid4().bytes, time.monotonic() + _PING_WAIT
-        try:
-            k.ws.pong(b''); k.ws.ping(token)
-            while self.pong != token:
-                if time.monotonic() >= deadline: return f'no answer to a ping within {_PING_WAIT} s'
-                msg = k._recv(deadline - time.monotonic(), deadline)
-                if msg is not None: k._heard = time.monotonic(); k._dispatch(msg)
-        except _Closed as e: return f'the server closed it while it was idle ({e.code})'
-        except (websocket.WebSocketException, OSError, ValueError) as e: return type(e).__name__
-
-# %% ../nbs/03_websockets.ipynb #cf1e4627
-class _Outbox:
-    "What went out lately (`recent`); what waits (`held`) for an interrupted execution (`behind`)"
-    def __init__(self): self.recent,self.behind,self.held = deque(maxlen=16),None,[]
-
-    def hold(self, k, msg) -> bool:
-        "Keep an execute_request back while the interrupted `behind` has not ended; True if kept"
-        self.ended(k)
-        if self.behind is None or msg['header']['msg_type'] != 'execute_request': return False
-        self.held.append(msg)
-        req = k._pending.get(msg['header']['msg_id'])
-        if req is not None: req.sent = float('inf')   # not sent: never taken for a lost reply
-        return True
-
-    def ended(self, k):
-        "Once `behind` has ended (its reply came, or it failed), send what was kept back, in order"
-        b = self.behind
-        if b is None or (b.reply is None and b.exc is None): return
-        held,self.held,self.behind = self.held,[],None
-        for m in held:
-            req = k._pending.get(m['header']['msg_id'])
-            if req is not None and req.exc is None: req.sent = time.monotonic(); k.send(m)
-
-    def too_big(self, k):
-        "The server closed the socket with 1009 (message too big): fail the largest sent lately"
-        if not self.recent: return
-        mid,size = max(self.recent, key=lambda r: r[1])
-        self.recent.clear()
-        req = k._pending.get(mid)
-        if req is None or req.done: return
-        req.fail(_too_big(req.msg, size))
-        if req.result is not None: req.result.status,req.result.done = 'error',True
+# %% ../nbs/03_websockets.ipynb #e502c55f
+def _ask(k, ev:AskServer) -> tuple:
+    "GET the kernel's model as the core asked: what the server says ('there', 'gone'...), why, state"
+    if ev.fresh: return (*_server_state(k), None)
+    try: return 'there', '', k.jp(f'api/kernels/{k.kernel_id}', timeout=5).execution_state
+    except NotFoundError: return 'gone', '', None
+    except JupyterError as e:
+        if ev.raises: raise
+        return 'down', type(e).__name__, None
 
 # %% ../nbs/03_websockets.ipynb #bc2d7bcc
 _TURN = 0.02   # s between a waiting thread's looks at its request while another thread reads
 
-@patch
-def _wait(self:KernelConnection, req, timeout=None):
-    "Wait until `req` is done, reading for every thread meanwhile; `JupyterTimeoutError` after `timeout` seconds"
+def _wait(k, req, timeout=None):
+    "Wait until `req` is done, reading for all meanwhile; `JupyterTimeoutError` after `timeout` s"
     deadline = None if timeout is None else time.monotonic() + timeout
+    done = lambda: req.done
     try:
         while not req.done:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                raise JupyterTimeoutError(f'No complete reply from kernel {self.kernel_id} within {timeout} s.',
-                                          url=self.ws_url)
-            if not self._lock.acquire(timeout=_TURN if left is None else min(left, _TURN)): continue  # another reads
-            try: self._read_until(req, deadline)
-            finally: self._lock.release()
+                said = f'No complete reply from kernel {k.kernel_id} within {timeout} s.'
+                raise JupyterTimeoutError(said, url=k.ws_url)
+            if not k._lock.acquire(timeout=_TURN if left is None else min(left, _TURN)): continue
+            try: _read_until(k, done, deadline)
+            finally: k._lock.release()
     except KeyboardInterrupt:
-        self._abandon(req)
+        _abandon(k, req)
         raise
-    self._pending.pop(req.msg_id, None)
+    _call(k, k._core.forget, req)
     if req.exc is not None: raise req.exc
     if req.user_exc is not None: raise req.user_exc
     return req
 
 # %% ../nbs/03_websockets.ipynb #c0ffee02
-_PROBE_AFTER,_PROBE_WAIT = 1.0, 3.0   # s of idle without a reply before asking the kernel; s to wait for its answer
-
-@patch
-def _read_until(self:KernelConnection, req, deadline):
-    "Holding the lock: read and dispatch every message until `req` is done or `deadline`; look into silences"
-    while not req.done:
-        self._outbox.ended(self)   # (an interrupted execution that ended: send what waited for it)
-        if self.closed: req.fail(JupyterError(f'The connection to kernel {self.kernel_id} is closed.')); return
+def _read_until(k, done, deadline=None):
+    "Holding the lock: read the socket and feed the core until `done()` or `deadline`"
+    core = k._core
+    while not done():
         now = time.monotonic()
         if deadline is not None and now >= deadline: return
-        stuck = req.kind == 'execute' and req.idle and req.reply is None
-        unanswered = self._probing is not None and now - self._probing.sent > _PROBE_WAIT
-        if unanswered and now - self._heard > _PROBE_AFTER: self._unanswered(req); continue   # (else: behind them?)
-        if stuck and now - req.idle_at >= _PROBE_AFTER: self._probe()
-        if now - self._heard >= 5 and now - self._asked >= 5:   # silence: is the kernel still there, and ours?
-            self._asked = now
-            state = self._state()   # (raises if the kernel is gone)
-            if req.kind == 'execute': self._probe(state)
-        quiet = 0.25 if stuck or self._probing is not None else 5.0
-        try: msg = self._recv(quiet if deadline is None else min(deadline - now, quiet), deadline)
+        ev = _call(k, core.tick, now)
+        if ev: _act(k, ev)
+        if core.closed or done(): return
+        quiet = core.quiet(now)
+        try: msg = _recv(k, quiet if deadline is None else min(deadline - now, quiet), deadline)
         except _Closed as e:
-            if e.code in (1000, 1001): raise self._lost(f'the server closed it ({e.code})')
-            self._reconnect(f'closed with code {e.code}'); continue
+            _act(k, _call(k, core.socket_closed, _now(), code=e.code)); continue
         except (websocket.WebSocketException, OSError, ValueError) as e:
-            self._reconnect(type(e).__name__); continue
-        if msg is not None: self._heard = time.monotonic(); self._dispatch(msg)
+            _act(k, _call(k, core.socket_closed, _now(), why=type(e).__name__)); continue
+        if msg is not None:
+            ev = _call(k, core.receive, msg, _now())
+            if ev: _act(k, ev)
 
 # %% ../nbs/03_websockets.ipynb #ca0c7b3c
-@patch
-def _abandon(self:KernelConnection, req):
-    "Ctrl-C while waiting: interrupt the kernel if it ran our code, let the code end (3 s at most), forget `req`"
+def _abandon(k, req):
+    "Ctrl-C while waiting: interrupt the kernel if it runs our code, let it end (3 s at most)"
     if req.abandoned: return   # a second Ctrl-C while it waits below: leave at once
     req.abandoned = True
     try:
         if req.kind == 'execute' and not req.done:
-            self.jp(f'api/kernels/{self.kernel_id}/interrupt', 'POST', timeout=5)
-            try: self._wait(req, 0.5)
+            k.jp(f'api/kernels/{k.kernel_id}/interrupt', 'POST', timeout=5)
+            quiet,told = ABANDON_WAIT
+            try: _wait(k, req, quiet)
             except JupyterTimeoutError:
-                print(f'minijup: kernel {self.kernel_id} was interrupted; waiting up to 2.5 s '
+                print(f'minijup: kernel {k.kernel_id} was interrupted; waiting up to {told:g} s '
                       'more for its code to stop (Ctrl-C again: stop waiting)',
                       file=sys.stderr, flush=True)
-                self._wait(req, 2.5)
+                _wait(k, req, told)
     except Exception: pass   # (not a second KeyboardInterrupt: that ends it at once)
-    finally:
-        if req.kind == 'execute' and not req.done:   # it runs on: later ones wait (see Timeouts)
-            req.on_output = req.stdin = None; self._outbox.behind = req
-        else: self._pending.pop(req.msg_id, None)
+    finally: _call(k, k._core.keep_behind, req)   # still running: later executions wait for its end
 
 # %% ../nbs/03_websockets.ipynb #a3c6436a
-@patch
-def _ready(self:KernelConnection, timeout:float=60):
-    "After a restart: reopen the websocket until the new kernel answers a `kernel_info_request` on shell and iopub"
-    if not self._restarted: return
+def _ready(k, timeout:float=60):
+    "After a restart: reopen the websocket until the new kernel answers on shell and iopub"
+    core = k._core
+    if not core.restarted: return
     deadline = time.monotonic() + timeout
-    if not self._lock.acquire(timeout=timeout):   # a thread that reads for a request of the old kernel ends soon
-        raise JupyterTimeoutError(f'Another thread kept the connection to kernel {self.kernel_id} for {timeout} s.')
+    if not k._lock.acquire(timeout=timeout):   # a thread reading for the old kernel ends soon
+        said = f'Another thread kept the connection to kernel {k.kernel_id} for {timeout} s.'
+        raise JupyterTimeoutError(said)
     try:
-        while self._restarted and time.monotonic() < deadline:
-            try: state = self.jp(f'api/kernels/{self.kernel_id}', timeout=5).execution_state
-            except NotFoundError: raise self._lost('the kernel is gone', ('gone', '')) from None
-            if state in ('restarting', 'starting'): time.sleep(0.1); continue   # the server is still starting it
-            self._close_ws()
-            self._connect()
-            msg = new_msg('kernel_info_request', {}, self.session_id)
-            req = self._pending[msg['header']['msg_id']] = _Request(msg, 'ready')
-            self.send(msg)
-            try: self._wait(req, 2); self._restarted = False
-            except JupyterTimeoutError: self._pending.pop(req.msg_id, None)
+        while core.restarted and time.monotonic() < deadline:
+            _act(k, _call(k, core.ready, _now()))
+            req = core.readying
+            if req is None: continue
+            try: _wait(k, req, READY_WAIT)
+            except JupyterTimeoutError: _call(k, core.forget, req)
+    finally: k._lock.release()
+    if core.restarted:
+        said = f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.'
+        raise JupyterTimeoutError(said)
+
+# %% ../nbs/03_websockets.ipynb #c52b01ae
+@patch
+def send(self:KernelConnection, msg:dict):
+    "Send a message (from `new_msg`); queued while the connection is down, sent when it is back"
+    core = self._core
+    if not self._lock.acquire(blocking=False):   # another thread reads, answering pings: no check
+        return _act(self, _call(self, core.send, msg, time.monotonic(), reading=True))
+    try:
+        ev = _call(self, core.send, msg, _now())
+        if ev and type(ev[0]) is Ping: return _act(self, ev)   # an idle socket: read until the pong
     finally: self._lock.release()
-    if self._restarted:
-        raise JupyterTimeoutError(f'Kernel {self.kernel_id} did not answer within {timeout} s after its restart.')
+    _act(self, ev)
 
 # %% ../nbs/03_websockets.ipynb #721aed1c
 @patch
 def submit(self:KernelConnection,
            code:str, # the code to run
-           stdin=None, # a function (prompt, password) -> str that answers input(); None: input() raises
+           stdin=None, # a function (prompt, password) -> str answering input(); None: input() raises
            on_output=None, # a function called with each output node as it arrives
-           silent:bool=False, store_history:bool=True, stop_on_error:bool=True, user_expressions:dict=None,
+           silent:bool=False, store_history:bool=True, stop_on_error:bool=True,
+           user_expressions:dict=None,
           ) -> ExecutionResult:
     "Send `code` to the kernel and return its `ExecutionResult` (still running: see `wait`)"
-    content = dict(code=code, silent=silent, store_history=store_history, user_expressions=user_expressions or {},
-                   allow_stdin=stdin is not None, stop_on_error=stop_on_error)
-    self._ready()
-    msg = new_msg('execute_request', content, self.session_id)
-    res = ExecutionResult(code, msg['header']['msg_id'])
-    self._pending[res.msg_id] = _Request(msg, 'execute', res, on_output, stdin)
-    self.send(msg)
-    return res
+    _ready(self)
+    req = _call(self, self._core.execute, code, _now(), stdin, on_output, silent, store_history,
+                stop_on_error, user_expressions)
+    self.send(req.msg)
+    return req.result
 
 # %% ../nbs/03_websockets.ipynb #c0ffee03
 @patch
 def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
          interrupt_on_timeout:bool=False) -> ExecutionResult:
-    "Wait for a submitted execution to finish; on timeout raise `JupyterTimeoutError` (interrupting the kernel if asked)"
-    req = self._pending.get(res.msg_id)
+    "Wait for a submitted execution; on timeout raise `JupyterTimeoutError` (and interrupt, if asked)"
+    req = self._core.pending.get(res.msg_id)
     if req is None: return res
-    try: self._wait(req, timeout)
+    try: _wait(self, req, timeout)
     except JupyterTimeoutError as e:
         e.result = res
-        if interrupt_on_timeout: e.args = (f'{e.args[0]} {self._stop(res, req)}',)
+        if interrupt_on_timeout: e.args = (f'{e.args[0]} {_stop(self, res, req)}',)
         raise
-    except JupyterError as e:   # the kernel died or was restarted, the connection was lost, the reply never came
+    except JupyterError as e:   # a death, a restart, a lost connection, a lost reply
         e.result,res.status,res.done = res,'error',True
         raise
-    return _finish(res, req)
-
-# %% ../nbs/03_websockets.ipynb #431c7765
-_INTERRUPT_GRACE = 5   # s an interrupted execution gets to end before `wait` says that the interrupt did not stop it
-
-@patch
-def _stop(self:KernelConnection, res, req) -> str:
-    "Interrupt the kernel, give the code `_INTERRUPT_GRACE` s to end, and say truly what happened"
-    self.interrupt()
-    try: _finish(res, self._wait(req, _INTERRUPT_GRACE)); return 'The kernel was interrupted.'
-    except JupyterTimeoutError:
-        self._outbox.behind = req   # later executions wait for its end (see below)
-        return (f'The kernel was sent an interrupt, but the code did not stop within {_INTERRUPT_GRACE} s (it ignores '
-                'SIGINT, or is stuck where an interrupt cannot reach it): it is still running, and later code on this '
-                'connection waits behind it. Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
-    except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
-
-# %% ../nbs/03_websockets.ipynb #c0ffee04
-def _finish(res, req):
-    "Fill `res` from the reply of `req`"
-    c = req.reply['content']
-    res.reply,res.status,res.execution_count = c,c.get('status'),c.get('execution_count')
-    if res.status == 'error': res.error = {k: c.get(k) for k in ('ename', 'evalue', 'traceback')}
-    res.done = True
     return res
 
-# %% ../nbs/03_websockets.ipynb #6afbdcc3
-@patch
-def execute(self:KernelConnection,
-            code:str, # the code to run
-            timeout:float=None, # seconds to wait for it to finish; None: as long as it takes
-            stdin=None, # a function (prompt, password) -> str that answers input(); None: input() raises
-            on_output=None, # a function called with each output node as it arrives
-            interrupt_on_timeout:bool=False, # interrupt the kernel when the time is up
-            **kwargs) -> ExecutionResult:
-    "Run `code` on the kernel and return its `ExecutionResult` when it is finished"
-    res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
-    return self.wait(res, timeout, interrupt_on_timeout)
+# %% ../nbs/03_websockets.ipynb #431c7765
+def _stop(k, res, req) -> str:
+    "Interrupt the kernel, give the code `INTERRUPT_GRACE` s to end, and say truly what happened"
+    k.interrupt()
+    try: _wait(k, req, INTERRUPT_GRACE); return 'The kernel was interrupted.'
+    except JupyterTimeoutError:
+        _call(k, k._core.keep_behind, req, False)   # later executions wait for its end (Timeouts)
+        return (f'The kernel was sent an interrupt, but the code did not stop within '
+                f'{INTERRUPT_GRACE:g} s (it ignores SIGINT, or is stuck where an interrupt cannot '
+                'reach it): it is still running, and later code on this connection waits behind it. '
+                'Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
+    except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
 
 # %% ../nbs/03_websockets.ipynb #b582ba17
 def _until_heard(jp:Jupyter, kernel, wait:float=0.5, every:float=0.05):
-    "Given the model of a kernel (or session) still `starting`: wait at most `wait` s until the server hears from it"
-    m = kernel['kernel'] if isinstance(kernel, dict) and isinstance(kernel.get('kernel'), dict) else kernel
+    "Given the model of a kernel (or session) `starting`: wait at most `wait` s until the server hears it"
+    m = kernel.get('kernel') if isinstance(kernel, dict) else None
+    m = m if isinstance(m, dict) else kernel
     if not isinstance(m, dict) or m.get('execution_state') != 'starting': return
     def heard():
         try: now = jp.kernel(m)
-        except JupyterError: return True   # a server that does not say (a gateway may hide its kernels): connect now
-        return now.get('execution_state') != 'starting' or now.get('last_activity') != m.get('last_activity')
+        except JupyterError: return True   # a server that does not say (a gateway may not): connect now
+        if now.get('execution_state') != 'starting': return True
+        return now.get('last_activity') != m.get('last_activity')
     wait_until(heard, wait, every)
 
 def _kernel_state(jp:Jupyter, kid:str, wait:float) -> dict:
@@ -789,7 +550,7 @@ def _kernel_state(jp:Jupyter, kid:str, wait:float) -> dict:
 @patch
 def connect(self:Jupyter,
             kernel, # a session, a kernel, or a kernel id
-            protocol:str=None, # None: offer the v1 subprotocol and take what the server selects; 'json': never v1
+            protocol:str=None, # None: offer the v1 subprotocol, take what the server selects; 'json': not
            ) -> KernelConnection:
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
@@ -810,42 +571,57 @@ def connect(self:Jupyter,
     conns[:] = [c for c in conns if not c.closed] + [k]
     return k
 
+# %% ../nbs/03_websockets.ipynb #6afbdcc3
+@patch
+def execute(self:KernelConnection,
+            code:str, # the code to run
+            timeout:float=None, # seconds to wait for it to finish; None: as long as it takes
+            stdin=None, # a function (prompt, password) -> str answering input(); None: input() raises
+            on_output=None, # a function called with each output node as it arrives
+            interrupt_on_timeout:bool=False, # interrupt the kernel when the time is up
+            **kwargs) -> ExecutionResult:
+    "Run `code` on the kernel and return its `ExecutionResult` when it is finished"
+    res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
+    return self.wait(res, timeout, interrupt_on_timeout)
+
 # %% ../nbs/03_websockets.ipynb #15dd7c23
 @patch
-def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30, channel:str='shell') -> AttrDict:
+def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30,
+            channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
-    self._ready(timeout)
-    msg = new_msg(msg_type, content or {}, self.session_id, channel=channel)
-    req = _Request(msg, 'request')
-    self._pending[req.msg_id] = req
-    self.send(msg)
-    try: return dict2obj(self._wait(req, timeout).reply['content'], list_func=list)
-    finally: self._pending.pop(req.msg_id, None)   # a reply after the timeout is dropped
+    _ready(self, timeout)
+    req = _call(self, self._core.request, msg_type, content or {}, _now(), channel)
+    self.send(req.msg)
+    try: return dict2obj(_wait(self, req, timeout).reply['content'], list_func=list)
+    finally: _call(self, self._core.forget, req)   # a reply after the timeout is dropped
 
 # %% ../nbs/03_websockets.ipynb #bbce7954
 @patch
 def complete(self:KernelConnection, code:str, cursor_pos:int=None) -> AttrDict:
     "Completions at `cursor_pos` (default: the end): `matches`, `cursor_start`, `cursor_end`"
-    return self.request('complete_request', dict(code=code, cursor_pos=len(code) if cursor_pos is None else cursor_pos))
+    pos = len(code) if cursor_pos is None else cursor_pos
+    return self.request('complete_request', dict(code=code, cursor_pos=pos))
 
 # %% ../nbs/03_websockets.ipynb #2c40d672
 @patch
 def inspect(self:KernelConnection, code:str, cursor_pos:int=None, detail_level:int=0) -> AttrDict:
     "What the kernel knows about the name at `cursor_pos`: `found`, and `data` (a mimebundle)"
-    return self.request('inspect_request', dict(code=code, cursor_pos=len(code) if cursor_pos is None else cursor_pos,
-                                                detail_level=detail_level))
+    pos = len(code) if cursor_pos is None else cursor_pos
+    return self.request('inspect_request', dict(code=code, cursor_pos=pos, detail_level=detail_level))
 
 # %% ../nbs/03_websockets.ipynb #f1286bba
 @patch
 def is_complete(self:KernelConnection, code:str) -> AttrDict:
-    "Whether `code` is complete: `status` 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
+    "Is `code` complete? `status`: 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
     return self.request('is_complete_request', dict(code=code))
 
 # %% ../nbs/03_websockets.ipynb #44179df9
 @patch
-def history(self:KernelConnection, n:int=10, hist_access_type:str='tail', output:bool=False, raw:bool=True) -> AttrDict:
+def history(self:KernelConnection, n:int=10, hist_access_type:str='tail', output:bool=False,
+            raw:bool=True) -> AttrDict:
     "The last `n` inputs of the kernel's history: `history` as (session, line, input) triples"
-    return self.request('history_request', dict(hist_access_type=hist_access_type, n=n, output=output, raw=raw))
+    content = dict(hist_access_type=hist_access_type, n=n, output=output, raw=raw)
+    return self.request('history_request', content)
 
 # %% ../nbs/03_websockets.ipynb #a5d28df0
 @patch
@@ -863,27 +639,14 @@ def comm_info(self:KernelConnection, target_name:str=None) -> AttrDict:
 @patch
 def on_comm(self:KernelConnection, target_name:str, handler):
     "Call `handler(msg)` with every comm message of comms opened by the kernel with `target_name`"
-    self._comm_handlers[target_name] = handler
-
-# %% ../nbs/03_websockets.ipynb #ffbcac85
-@patch
-def _comm(self:KernelConnection, msg):
-    "Hand a comm message to its handler; a handler that raises is reported (a warning, `handler_errors`), not fatal"
-    c = msg['content']
-    if msg['header']['msg_type'] == 'comm_open' and c.get('target_name') in self._comm_handlers:
-        self._comm_handlers[c['comm_id']] = self._comm_handlers[c['target_name']]
-    h = self._comm_handlers.get(c.get('comm_id')) if isinstance(c.get('comm_id'), str) else None
-    if h is None: return
-    try: h(msg)
-    except Exception as e:   # the thread reading may be waiting for another request: it must not fail for this
-        self.handler_errors.append(e)
-        warnings.warn(f"The handler of comm {c['comm_id']} raised {type(e).__name__}: {e} (kept in .handler_errors)")
+    self._core.on_comm(target_name, handler)
 
 # %% ../nbs/03_websockets.ipynb #b49fe0f0
 @patch
 def comm_send(self:KernelConnection, comm_id:str, data:dict, buffers:list=None):
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
-    self.send(new_msg('comm_msg', {'comm_id': comm_id, 'data': data}, self.session_id, buffers=buffers))
+    msg = new_msg('comm_msg', dict(comm_id=comm_id, data=data), self.session_id, buffers=buffers)
+    self.send(msg)
 
 # %% ../nbs/03_websockets.ipynb #9a266688
 @patch
@@ -895,41 +658,112 @@ def interrupt(self:KernelConnection):
 @patch
 def restart(self:KernelConnection, timeout:float=60):
     "Restart the kernel (a fresh process, the same id) and wait until it answers"
-    self._restarting,self._kernel_session = True,None
-    try:
-        self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST')
-        self._restarted = True
-        self._fail_pending(lambda: KernelRestartedError(f'Kernel {self.kernel_id} was restarted (restart()) while '
-                                                        "this request ran: its state is lost.",
-                                                        advice=Advice('{result}.', result=...)))
-    finally: self._restarting = False
-    self._ready(timeout)
+    _act(self, _call(self, self._core.restart_begins, _now()))
+    ok = False
+    try: self.jp(f'api/kernels/{self.kernel_id}/restart', 'POST'); ok = True
+    finally: _act(self, _call(self, self._core.restart_done, ok, _now()))
+    _ready(self, timeout)
 
 # %% ../nbs/03_websockets.ipynb #301221c9
 @patch
 def close(self:KernelConnection):
-    "Close the websocket (cleanly: the server does not buffer for this client); the kernel keeps running"
+    "Close the websocket (cleanly: the server does not buffer for this client); the kernel runs on"
     if self.closed: return
-    self.closed = True
-    self._fail_pending(lambda: JupyterError('The connection was closed.'), kinds=('execute', 'request', 'probe', 'ready'))
+    _act(self, _call(self, self._core.close, _now()))   # every request in flight fails
     if self._lock.acquire(timeout=5):   # the thread reading (if one does) has seen its request end
-        try: self._close_ws(1000); self._wake_r.close(); self._wake_w.close()
+        try: _close_ws(self, 1000); self._wake_r.close(); self._wake_w.close()
         finally: self._lock.release()
-    else: self._close_ws(1000)
-    self._pending.clear()
+    else: _close_ws(self, 1000)
 
-# %% ../nbs/03_websockets.ipynb #6ba600f1
-def _too_big(msg, size:int, limit:int=None) -> JupyterError:
-    "A message too large: refused here (over `limit`, not sent), or by the server (close 1009)"
-    t,mib = msg['header']['msg_type'], lambda n: f'{n / 2**20:.1f} MiB'
-    what = 'The code' if t == 'execute_request' else f'A {t} message'
-    as_file = 'Send large data as a file instead: upload it, then read it in the code.'
-    if limit is None:
-        return RequestError(f'{what} was {mib(size)} as a websocket message, and the server '
-                            'refused it as too large (it closed the connection with code 1009): '
-                            'it never reached the kernel.', advice=Advice(as_file))
-    more = as_file[:-1] + '; or, if the server accepts more, set {max_message} on the connection.'
-    return ArgumentError(f'{what} is {mib(size)} as a websocket message, more than the '
-                         f'{mib(limit)} a Jupyter Server accepts by default '
-                         '(websocket_max_message_size): it was not sent.',
-                         advice=Advice(more, otherwise=as_file, max_message=2 ** size.bit_length()))
+# %% ../nbs/03_websockets.ipynb #5971c3f4
+class SyncFace:
+    "The sync face as the fault scenarios drive it: `jp`, `connect(kernel)`, `cut(k)` (the network)"
+    def __init__(self, jp:Jupyter): self.jp = jp
+    def connect(self, kernel): return self.jp.connect(kernel)
+    def cut(self, k): k.ws.sock.shutdown(socket.SHUT_RDWR)   # the network goes away: no close frame
+
+# %% ../nbs/03_websockets.ipynb #f814bff2
+def fault_died(face) -> dict:
+    "The kernel dies under an execution: `KernelDiedError` at once; the restarted kernel answers"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        t0,err = time.monotonic(), None
+        code = 'import os, time\nprint("bye", flush=True); time.sleep(0.2); os._exit(1)'
+        try: k.execute(code, timeout=30)
+        except KernelDiedError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('1', timeout=30).text
+    assert err is not None and err.result.text == 'bye\n' and took < 15, (err, took)
+    assert after == '1\n', after
+    return dict(error=type(err).__name__, outputs=err.result.text, after=after)
+
+# %% ../nbs/03_websockets.ipynb #2f58f0b5
+def fault_restarted_elsewhere(face) -> dict:
+    "Another client restarts the kernel under an execution: `KernelRestartedError`; the rest goes on"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        k.execute('before = 1', timeout=30)
+        r = k.submit('import time; print("working", flush=True); time.sleep(60)')
+        time.sleep(0.5)
+        face.jp.clone()(f'api/kernels/{k.kernel_id}/restart', 'POST')   # another client
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=60)
+        except KernelRestartedError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('"before" in dir()', timeout=30).text
+    assert err is not None and took < 20 and r.status == 'error', (err, took)
+    assert after == 'False\n', after
+    return dict(error=type(err).__name__, outputs=err.result.text, after=after)
+
+# %% ../nbs/03_websockets.ipynb #d4a76acb
+def fault_dropped(face) -> dict:
+    "The network goes away under an execution: reconnected, every output arrives exactly once"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time\nfor i in range(6): print(i, flush=True); time.sleep(0.3)')
+        time.sleep(0.45)
+        face.cut(k)
+        k.wait(r, timeout=30)
+        seen = dict(status=r.status, outputs=r.text, reconnects=k.reconnects)
+    assert seen == dict(status='ok', outputs='0\n1\n2\n3\n4\n5\n', reconnects=1), seen
+    return seen
+
+# %% ../nbs/03_websockets.ipynb #c1d14617
+def fault_shut_down_elsewhere(face) -> dict:
+    "Another client shuts the kernel down under an execution: `KernelDiedError` at once; it closes"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time; time.sleep(30)')
+        time.sleep(0.3)
+        face.jp.clone().shutdown_kernel(k.kernel_id)   # another client
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=30)
+        except KernelDiedError as e: err = e
+        took,closed = time.monotonic() - t0, k.closed
+    assert err is not None and 'is gone' in str(err) and took < 10 and closed, (err, took)
+    return dict(error=type(err).__name__, closed=closed, reconnects=k.reconnects)
+
+# %% ../nbs/03_websockets.ipynb #19d93b3f
+def fault_timeout(face) -> dict:
+    "`interrupt_on_timeout`: `JupyterTimeoutError` on time, the code interrupted, the next one runs"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        t0,err = time.monotonic(), None
+        code = 'print("started", flush=True); import time; time.sleep(30)'
+        try: k.execute(code, timeout=1, interrupt_on_timeout=True)
+        except JupyterTimeoutError as e: err = e
+        took,after = time.monotonic() - t0, k.execute('2 + 2', timeout=10).text
+    assert err is not None and err.result.error['ename'] == 'KeyboardInterrupt' and took < 10, err
+    assert after == '4\n', after
+    return dict(error=type(err).__name__, interrupted=err.result.error['ename'], after=after)
+
+# %% ../nbs/03_websockets.ipynb #d3abfd55
+def fault_closed_while_waiting(face) -> dict:
+    "`close` from another thread (or task) while an execution is waited for: the wait ends, says so"
+    with face.jp.start_kernel('python3') as kern, face.connect(kern) as k:
+        r = k.submit('import time; time.sleep(3)')
+        threading.Timer(0.3, k.close).start()
+        t0,err = time.monotonic(), None
+        try: k.wait(r, timeout=30)
+        except JupyterError as e: err = e
+        took = time.monotonic() - t0
+    assert err is not None and 'closed' in str(err) and took < 2, (err, took)
+    return dict(error=type(err).__name__, said=str(err))
+
+# %% ../nbs/03_websockets.ipynb #3872e817
+# the scenarios every face passes: each takes a face, and returns what it saw
+FAULTS = [fault_died, fault_restarted_elsewhere, fault_dropped, fault_shut_down_elsewhere,
+          fault_timeout, fault_closed_while_waiting]
