@@ -8,6 +8,7 @@ from . import core, deadlines, local
 from . import contents, saves, transfers, sessions, messages, protocol, websockets, params
 from . import cleanup, run, terminal, cli
 from . import reach, parallel
+local.restore_patches()   # records the package's own methods, for the notebooks run as tests (see 00a_local)
 
 def import_all():
     "The sections are imported with the package: kept for callers of the time when the command imported them later"

@@ -25,6 +25,8 @@ _UI_PAGES = {'lab', 'tree', 'notebooks', 'edit', 'doc', 'voila', 'login', 'api',
 def split_token(url:str # a server URL, maybe with `?token=...` or a UI page such as `/lab`
                ) -> tuple: # (base URL ending in '/', token or None)
     "Split `url` into the server's base URL and the token from its query"
+    if not isinstance(url, str):
+        raise ArgumentTypeError(f"Not a server URL: a {type(url).__name__}. Give one like 'http://127.0.0.1:8888/'.")
     p = urlsplit(url.strip())
     if p.scheme not in ('http', 'https') or not p.hostname:
         shown = p._replace(query='', fragment='').geturl()
@@ -52,6 +54,8 @@ class Jupyter:
                                        "set the JUPYTER_URL (and JUPYTER_TOKEN) environment variables.")
         self._url,url_token = split_token(url)
         self._token = token or url_token or os.environ.get('JUPYTER_TOKEN') or None
+        if not isinstance(self._token, (str, type(None))):
+            raise ArgumentTypeError(f'The token is a str, not a {type(self._token).__name__}.')
         self.timeout,self.verify,self.debug = Timeout(timeout).given,verify,debug
         self.max_body = max_body
         self.http = requests.Session()

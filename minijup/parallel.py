@@ -6,7 +6,7 @@
 __all__ = ['run_notebooks', 'NotebookResult', 'WarmKernels']
 
 # %% ../nbs/08_parallel.ipynb #afa7281f
-import collections, queue, threading, time
+import collections, os, queue, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -29,6 +29,8 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
                   **kwargs # passed to `run_notebook`, or `run_local_notebook` (`cwd`, `inputs`, ...)
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` each, in order"
+    if isinstance(paths, (str, bytes, os.PathLike)) or not hasattr(paths, '__iter__'):
+        raise ArgumentTypeError(f'paths is a list of notebooks, not a {type(paths).__name__}: pass [path] for one.')
     items = list(paths)
     servers = _check_batch(items, servers, jobs, parameters, kwargs)
     if parameters is not None: kwargs = {**kwargs, 'parameters': parameters}

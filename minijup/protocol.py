@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PROBE_AFTER', 'PROBE_WAIT', 'SILENCE', 'FRESH', 'PING_WAIT', 'READY_WAIT', 'INTERRUPT_GRACE', 'ABANDON_WAIT', 'Event',
            'Send', 'Ping', 'AskServer', 'Sleep', 'CloseSocket', 'Connect', 'Lost', 'Output', 'InputRequest', 'Finished',
-           'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol']
+           'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol', 'checked_code']
 
 # %% ../nbs/03b_protocol.ipynb #803010b2
 import random, uuid
@@ -472,11 +472,17 @@ def connected(self:KernelProtocol, protocol:str, now:float) -> list:
     return self._drain()
 
 # %% ../nbs/03b_protocol.ipynb #2fb6d16a
+def checked_code(code) -> str:
+    "`code` if it is code to send to a kernel (a str); else an `ArgumentTypeError`, before anything is sent"
+    if isinstance(code, str): return code
+    raise ArgumentTypeError(f'The code to run is a str, not a {type(code).__name__}.')
+
+#| hide
 @patch
 def execute(self:KernelProtocol, code:str, now:float, stdin=None, on_output=None, silent:bool=False,
             store_history:bool=True, stop_on_error:bool=True, user_expressions:dict=None) -> Request:
     "A new execution of `code` in flight, its result an `ExecutionResult`: hand its `msg` to `send`"
-    content = dict(code=code, silent=silent, store_history=store_history, allow_stdin=stdin is not None,
+    content = dict(code=checked_code(code), silent=silent, store_history=store_history, allow_stdin=stdin is not None,
                    user_expressions=user_expressions or {}, stop_on_error=stop_on_error)
     msg = new_msg('execute_request', content, self.session_id)
     res = ExecutionResult(code, msg['header']['msg_id'])

@@ -375,6 +375,8 @@ def run_local_notebook(self:Jupyter,
     try: nb = as_notebook(local.read_bytes(), repr(str(local)))   # (a bad file: before any upload)
     except ValueError as e:
         raise ArgumentError(f"{str(local)!r} is not a valid notebook ({e}).") from None
+    except FileNotFoundError: raise NotFoundError(f"Not run: {str(local)!r} does not exist on this machine.") from None
+    except IsADirectoryError: raise ArgumentError(f"Not run: {str(local)!r} is a folder, not a notebook.") from None
     out = Path(output_path) if output_path else local
     dest = Path(outputs_dir) if outputs_dir else local.parent
     if download: _check_output(out)

@@ -275,6 +275,8 @@ def _local_target(remote_path, local_path) -> Path:
     if os.sep in name or (os.altsep and os.altsep in name):
         raise ArgumentError(f"Not downloaded: {name!r} is not a local file name here.",
                             advice=Advice('Pass {local_path} to name it.', local_path=...))
+    if not isinstance(local_path, (str, os.PathLike, type(None))):
+        raise ArgumentTypeError(f'Not downloaded: local_path is a path (a str or a Path), not a {type(local_path).__name__}.')
     local = Path(local_path) if local_path is not None else Path(name)
     local = local / name if local.is_dir() else local
     if not local.parent.is_dir():

@@ -500,6 +500,7 @@ def submit(self:KernelConnection,
 def wait(self:KernelConnection, res:ExecutionResult, timeout:float=None,
          interrupt_on_timeout:bool=False) -> ExecutionResult:
     "Wait for a submitted execution; on timeout raise `JupyterTimeoutError` (and interrupt, if asked)"
+    if timeout is not None: Timeout(timeout)   # (refused: an ArgumentError)
     req = self._core.pending.get(res.msg_id)
     if req is None: return res
     try: _wait(self, req, timeout)
@@ -555,16 +556,19 @@ def connect(self:Jupyter,
     "A `KernelConnection` to the kernel of `kernel` (a session or a kernel) over the websocket"
     _until_heard(self, kernel)
     kid,err,end,t = kernel_id_of(kernel),None,time.monotonic() + 60,Timeout(self.timeout)
+    again = 1   # one more try for a kernel the server reports running: it may have answered just after the wait
     with Deadline(t):   # all of it within the total, the questions about a kernel that does not answer included
         try: k = KernelConnection(self, kid, protocol=protocol)
         except (ResponseError, JupyterTimeoutError) as e: err = e   # (the server holds the handshake until it answers)
         while err is not None:   # the kernel has not answered yet: is it slow to start, or did it die as it started?
             m = _kernel_state(self, kid, wait=min(w for w in (t.connect, t.read, 5) if w))   # (one of the handshake's waits)
-            if m.get('execution_state') in ('gone', 'dead'):
+            state = m.get('execution_state')
+            if state in ('gone', 'dead'):
                 name = m.get('name') or (kernel.get('kernel', kernel) if isinstance(kernel, dict) else {}).get('name')
                 raise KernelDiedError(f"Kernel {kid}{f' ({name!r})' if name else ''} died as it started: the "
                     "server started it again and gave up. Its command fails: the server's log says why.") from None
-            if m.get('execution_state') not in ('starting', 'restarting') or time.monotonic() > end: raise err
+            if state in ('idle', 'busy') and again: again -= 1
+            elif state not in ('starting', 'restarting') or time.monotonic() > end: raise err
             try: k,err = KernelConnection(self, kid, protocol=protocol),None
             except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
     conns = self.owned.connections   # recorded, for `jp.close()`
@@ -581,6 +585,7 @@ def execute(self:KernelConnection,
             interrupt_on_timeout:bool=False, # interrupt the kernel when the time is up
             **kwargs) -> ExecutionResult:
     "Run `code` on the kernel and return its `ExecutionResult` when it is finished"
+    if timeout is not None: Timeout(timeout)   # (a timeout minijup cannot take is refused before the code is sent)
     res = self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
     return self.wait(res, timeout, interrupt_on_timeout)
 
@@ -589,6 +594,7 @@ def execute(self:KernelConnection,
 def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:float=30,
             channel:str='shell') -> AttrDict:
     "Send a `msg_type` request and return the content of its reply"
+    if timeout is not None: Timeout(timeout)   # (refused: an ArgumentError)
     _ready(self, timeout)
     req = _call(self, self._core.request, msg_type, content or {}, _now(), channel)
     self.send(req.msg)
@@ -599,21 +605,21 @@ def request(self:KernelConnection, msg_type:str, content:dict=None, timeout:floa
 @patch
 def complete(self:KernelConnection, code:str, cursor_pos:int=None) -> AttrDict:
     "Completions at `cursor_pos` (default: the end): `matches`, `cursor_start`, `cursor_end`"
-    pos = len(code) if cursor_pos is None else cursor_pos
+    pos = len(checked_code(code)) if cursor_pos is None else cursor_pos
     return self.request('complete_request', dict(code=code, cursor_pos=pos))
 
 # %% ../nbs/03_websockets.ipynb #2c40d672
 @patch
 def inspect(self:KernelConnection, code:str, cursor_pos:int=None, detail_level:int=0) -> AttrDict:
     "What the kernel knows about the name at `cursor_pos`: `found`, and `data` (a mimebundle)"
-    pos = len(code) if cursor_pos is None else cursor_pos
+    pos = len(checked_code(code)) if cursor_pos is None else cursor_pos
     return self.request('inspect_request', dict(code=code, cursor_pos=pos, detail_level=detail_level))
 
 # %% ../nbs/03_websockets.ipynb #f1286bba
 @patch
 def is_complete(self:KernelConnection, code:str) -> AttrDict:
     "Is `code` complete? `status`: 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
-    return self.request('is_complete_request', dict(code=code))
+    return self.request('is_complete_request', dict(code=checked_code(code)))
 
 # %% ../nbs/03_websockets.ipynb #44179df9
 @patch
