@@ -62,7 +62,7 @@ class Console:
         try:
             self.k = jp.connect(kernel or self.kernel_id)
             self.info = self.k.kernel_info()
-            self.history = self._kernel_history()
+            self.history = _kernel_history(self)
             self.reconnects = self.k.reconnects
         except BaseException: self.close(quiet=True); raise
 
@@ -71,13 +71,12 @@ class Console:
     def __exit__(self, *exc): self.close()
 
 # %% ../nbs/09_console.ipynb #89815f9c
-@patch
-def _kernel_history(self:Console, n:int=1000) -> list:
+def _kernel_history(con:Console, n:int=1000) -> list:
     "The inputs the kernel remembers (`history_request`), oldest first, no repeats, the token redacted"
-    try: h = self.k.history(n=n).get('history') or []
+    try: h = con.k.history(n=n).get('history') or []
     except JupyterError: return []   # a kernel without history
     ok = lambda e: isinstance(e, (list, tuple)) and len(e) == 3 and isinstance(e[2], str) and e[2].strip()
-    lines = [self.jp.redact(e[2]) for e in h if ok(e)]
+    lines = [con.jp.redact(e[2]) for e in h if ok(e)]
     return [l for i,l in enumerate(lines) if i == 0 or l != lines[i-1]]
 
 # %% ../nbs/09_console.ipynb #da04b149
@@ -256,7 +255,7 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
     try:
         try:
             show = lambda o: [*map(self.show, shown.feed(o))]
-            res = self.k.submit(code, stdin=self._input, on_output=show)
+            res = self.k.submit(code, stdin=lambda prompt, password: _input(self, prompt, password), on_output=show)
             self.k.wait(res)
         finally:
             for o in shown.flush(): self.show(o)
@@ -266,56 +265,54 @@ def run_cell(self:Console, code:str) -> ExecutionResult:
         if res is not None and not res.done: self.say('The kernel was sent an interrupt, but the code goes on running '
                                                       '(it may ignore Ctrl-C): %restart stops it.')
         elif res is not None and not any(o.output_type == 'error' for o in res.outputs): self.say('KeyboardInterrupt')
-    except KernelDiedError as e: self._died(e)
-    except JupyterError as e: self._failed(e)
-    self._after(res)
+    except KernelDiedError as e: _died(self, e)
+    except JupyterError as e: _failed(self, e)
+    _after(self, res)
     return res
 
 # %% ../nbs/09_console.ipynb #9a5b9b9a
-@patch
-def _after(self:Console, res):
+def _after(con:Console, res):
     "After an execution: the prompt's number, the kernel's pages and requests (payloads), a reconnect said"
-    if self.k.reconnects > self.reconnects:
-        self.reconnects = self.k.reconnects
-        self.say('(The connection to the kernel dropped and was restored; nothing was lost.)')
+    if con.k.reconnects > con.reconnects:
+        con.reconnects = con.k.reconnects
+        con.say('(The connection to the kernel dropped and was restored; nothing was lost.)')
     if res is None or res.reply is None: return
-    if isinstance(res.execution_count, int): self.count = res.execution_count
+    if isinstance(res.execution_count, int): con.count = res.execution_count
     for p in res.reply.get('payload') or []:
-        text = self.jp.redact(p.get('text') or (p.get('data') or {}).get('text/plain') or '')
-        if p.get('source') == 'page': self.say(text)
-        elif p.get('source') == 'ask_exit': self.exited = True
-        elif p.get('source') == 'set_next_input': self.next_input = text
+        text = con.jp.redact(p.get('text') or (p.get('data') or {}).get('text/plain') or '')
+        if p.get('source') == 'page': con.say(text)
+        elif p.get('source') == 'ask_exit': con.exited = True
+        elif p.get('source') == 'set_next_input': con.next_input = text
 
 # %% ../nbs/09_console.ipynb #0a0bb3e7
-@patch
-def _died(self:Console, e:KernelDiedError):
+def _died(con:Console, e:KernelDiedError):
     "The kernel died (or was restarted elsewhere) while code ran: say what became of it and what to do"
-    try: state = self.jp.kernel(self.kernel_id).get('execution_state')
+    try: state = con.jp.kernel(con.kernel_id).get('execution_state')
     except NotFoundError: state = 'gone'
     except JupyterError: state = None
-    if state == 'gone' or self.k.closed: return self._failed(e)
-    if state == 'dead': self.say('The kernel died, and the server could not start it again: type %restart to try, '
-                                 'or exit (Ctrl-D) and start a new console.')
-    elif isinstance(e, KernelRestartedError): self.say('The kernel was restarted by another client while this code '
-                                                       'ran: its variables and imports are gone.')
-    else: self.say('The kernel died while running this code; the server restarted it, so its variables and imports '
-                   'are gone. Run what your code needs again.')
-    self.count,self.kernel_session = 0,None   # (said: the next check learns the new kernel)
+    if state == 'gone' or con.k.closed: return _failed(con, e)
+    if state == 'dead': con.say('The kernel died, and the server could not start it again: type %restart to try, '
+                                'or exit (Ctrl-D) and start a new console.')
+    elif isinstance(e, KernelRestartedError): con.say('The kernel was restarted by another client while this code '
+                                                      'ran: its variables and imports are gone.')
+    else: con.say('The kernel died while running this code; the server restarted it, so its variables and imports '
+                  'are gone. Run what your code needs again.')
+    con.count,con.kernel_session = 0,None   # (said: the next check learns the new kernel)
 
 # %% ../nbs/09_console.ipynb #df829e5c
-@patch
-def _failed(self:Console, e:JupyterError):
+def _failed(con:Console, e:JupyterError):
     "A request failed: say why in one paragraph; without a connection or a kernel, the console ends"
-    if not (self.k.closed or isinstance(e, KernelDiedError)): return self.say(f'minijup: {" ".join(str(e).split())}')
-    if isinstance(e, KernelDiedError) or self._kernel_gone(): self.say('The kernel is gone (shut down by another client, or the server stopped it): '
-                                     'this console ends. Start a new one with `minijup console`.')
-    else: self.say(f'The connection to the kernel was lost ({" ".join(str(e).split())}): this console ends. '
-                   f'`minijup console --existing {self.kernel_id}` attaches to the kernel again.')
-    self.exited,self.status = True,1
+    if not (con.k.closed or isinstance(e, KernelDiedError)): return con.say(f'minijup: {" ".join(str(e).split())}')
+    if isinstance(e, KernelDiedError) or _kernel_gone(con):
+        con.say('The kernel is gone (shut down by another client, or the server stopped it): '
+                'this console ends. Start a new one with `minijup console`.')
+    else: con.say(f'The connection to the kernel was lost ({" ".join(str(e).split())}): this console ends. '
+                  f'`minijup console --existing {con.kernel_id}` attaches to the kernel again.')
+    con.exited,con.status = True,1
 
-@patch
-def _kernel_gone(self:Console) -> bool:
-    try: self.jp.kernel(self.kernel_id); return False
+def _kernel_gone(con:Console) -> bool:
+    "Is the kernel gone from the server (not merely out of reach now)?"
+    try: con.jp.kernel(con.kernel_id); return False
     except NotFoundError: return True
     except JupyterError: return False   # the server does not answer now: maybe later
 
@@ -353,16 +350,53 @@ def restart(self:Console):
     self.say('The kernel was restarted: its variables and imports are gone.')
 
 # %% ../nbs/09_console.ipynb #3d605103
-@patch
-def _input(self:Console, prompt:str, password:bool) -> str:
+def _input(con:Console, prompt:str, password:bool) -> str:
     "Answer the kernel's `input()` or `getpass()`: with `stdin`, else at the terminal (a password hidden)"
-    prompt = self.jp.redact(prompt)
-    if self.stdin is not None: return self.stdin(prompt, password)
+    prompt = con.jp.redact(prompt)
+    if con.stdin is not None: return con.stdin(prompt, password)
     from prompt_toolkit import prompt as ask
     try: return ask(prompt, is_password=password)
     except EOFError: return ''
     except KeyboardInterrupt:   # Ctrl-C at the input: interrupt the code that asked
-        self.k.interrupt(); return ''
+        con.k.interrupt(); return ''
+
+# %% ../nbs/09_console.ipynb #0a3f40bb
+@patch
+def banner(self:Console) -> str:
+    "What the console says first: the kernel, the server, and the keys"
+    li = self.info.get('language_info') or {}
+    how = 'a new kernel, shut down on exit' if self.owned else 'an existing kernel, left running on exit'
+    return (f"minijup console: {li.get('name', 'kernel')} {li.get('version', '')} on {self.jp.url} ({how}).\n"
+            'Tab completes, obj? or F2 inspects, %restart restarts, Ctrl-C interrupts, Ctrl-D or exit leaves.')
+
+# %% ../nbs/09_console.ipynb #0f896485
+@patch
+def interact(self:Console) -> int:
+    "Read code at the prompt and run it, until Ctrl-D or `exit`; returns the exit status"
+    session = _session(self)
+    self.say(self.banner())
+    while not self.exited:
+        try: code = session.prompt([('ansigreen', 'In ['), ('ansibrightgreen bold', str(self.count + 1)),
+                                    ('ansigreen', ']: ')], default=self.next_input or '')
+        except KeyboardInterrupt: continue   # Ctrl-C at the prompt: a new, empty line
+        except EOFError: break
+        finally: self.next_input = None
+        try: self.run_cell(code)
+        except JupyterError as e: _failed(self, e)
+        except KeyboardInterrupt as e:   # Ctrl-C in a request of the console's own (%restart, obj?)
+            if type(e) is not KeyboardInterrupt: raise
+            self.say('KeyboardInterrupt')
+    self.close()
+    return self.status
+
+# %% ../nbs/09_console.ipynb #7dab9904
+def console(jp:Jupyter, # the client of the server
+            kernel_name:str=None, # the kernelspec of a new kernel; default: the server's
+            existing:str=None, # the id of a running kernel, or of a session, to attach to instead
+            **kwargs) -> int:
+    "Sit at a console on a kernel of the server `jp` until Ctrl-D or `exit`; returns the exit status"
+    need_prompt_toolkit()
+    with Console(jp, kernel_name=kernel_name, existing=existing, **kwargs) as c: return c.interact()
 
 # %% ../nbs/09_console.ipynb #670c9ee2
 def _completer(k:KernelConnection):
@@ -389,8 +423,7 @@ def _lexer(language_info:dict):
     return None
 
 # %% ../nbs/09_console.ipynb #78add8df
-@patch
-def _enter(self:Console, buffer):
+def _enter(con:Console, buffer):
     "Enter: run the code if the kernel says it is complete; else a new line, indented as the kernel says"
     if buffer.complete_state: buffer.complete_state = None; return   # (Enter takes the completion chosen)
     text = buffer.text
@@ -398,78 +431,38 @@ def _enter(self:Console, buffer):
     c = text.strip()
     if not c or c in _EXIT or c == '%restart' or _INSPECT.fullmatch(c) or (len(lines) > 1 and not lines[-1].strip()):
         return buffer.validate_and_handle()   # (the console's own commands run even while the kernel is busy)
-    try: r = self.k.request('is_complete_request', dict(code=text), timeout=10)   # no answer: run it
+    try: r = con.k.request('is_complete_request', dict(code=text), timeout=10)   # no answer: run it
     except JupyterError: return buffer.validate_and_handle()
     if r.get('status') == 'incomplete': buffer.insert_text('\n' + (r.get('indent') or ''))
     else: buffer.validate_and_handle()
 
 # %% ../nbs/09_console.ipynb #c5a8ce87
-@patch
-def _keys(self:Console):
+def _keys(con:Console):
     "The console's keys: Enter (run, or continue the block), Tab at the start of a line (indent), F2 (inspect)"
     from prompt_toolkit.application import run_in_terminal
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings
     kb = KeyBindings()
     @kb.add('enter')
-    def _(event): self._enter(event.current_buffer)
-    @kb.add('tab', filter=Condition(lambda: not self._buffer.document.current_line_before_cursor.strip()))
+    def _(event): _enter(con, event.current_buffer)
+    @kb.add('tab', filter=Condition(lambda: not con._buffer.document.current_line_before_cursor.strip()))
     def _(event): event.current_buffer.insert_text('    ')
     @kb.add('f2')
     def _(event):
         b = event.current_buffer
-        run_in_terminal(lambda: self.inspect(b.text, b.cursor_position))
+        run_in_terminal(lambda: con.inspect(b.text, b.cursor_position))
     return kb
 
 # %% ../nbs/09_console.ipynb #ce345a28
-@patch
-def _session(self:Console):
+def _session(con:Console):
     "The prompt_toolkit session of the prompt: highlighting, completion, history (the kernel's, then this session's)"
     need_prompt_toolkit()
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
     hist = InMemoryHistory()
-    for line in self.history: hist.append_string(line)
-    s = PromptSession(history=hist, lexer=_lexer(self.info.get('language_info') or {}), completer=_completer(self.k),
-                      complete_while_typing=False, multiline=True, key_bindings=self._keys(),
+    for line in con.history: hist.append_string(line)
+    s = PromptSession(history=hist, lexer=_lexer(con.info.get('language_info') or {}), completer=_completer(con.k),
+                      complete_while_typing=False, multiline=True, key_bindings=_keys(con),
                       prompt_continuation=lambda width, line, soft: ' ' * (width - 5) + '...: ')
-    self._buffer = s.default_buffer
+    con._buffer = s.default_buffer
     return s
-
-# %% ../nbs/09_console.ipynb #0a3f40bb
-@patch
-def banner(self:Console) -> str:
-    "What the console says first: the kernel, the server, and the keys"
-    li = self.info.get('language_info') or {}
-    how = 'a new kernel, shut down on exit' if self.owned else 'an existing kernel, left running on exit'
-    return (f"minijup console: {li.get('name', 'kernel')} {li.get('version', '')} on {self.jp.url} ({how}).\n"
-            'Tab completes, obj? or F2 inspects, %restart restarts, Ctrl-C interrupts, Ctrl-D or exit leaves.')
-
-# %% ../nbs/09_console.ipynb #0f896485
-@patch
-def interact(self:Console) -> int:
-    "Read code at the prompt and run it, until Ctrl-D or `exit`; returns the exit status"
-    session = self._session()
-    self.say(self.banner())
-    while not self.exited:
-        try: code = session.prompt([('ansigreen', 'In ['), ('ansibrightgreen bold', str(self.count + 1)),
-                                    ('ansigreen', ']: ')], default=self.next_input or '')
-        except KeyboardInterrupt: continue   # Ctrl-C at the prompt: a new, empty line
-        except EOFError: break
-        finally: self.next_input = None
-        try: self.run_cell(code)
-        except JupyterError as e: self._failed(e)
-        except KeyboardInterrupt as e:   # Ctrl-C in a request of the console's own (%restart, obj?)
-            if type(e) is not KeyboardInterrupt: raise
-            self.say('KeyboardInterrupt')
-    self.close()
-    return self.status
-
-# %% ../nbs/09_console.ipynb #7dab9904
-def console(jp:Jupyter, # the client of the server
-            kernel_name:str=None, # the kernelspec of a new kernel; default: the server's
-            existing:str=None, # the id of a running kernel, or of a session, to attach to instead
-            **kwargs) -> int:
-    "Sit at a console on a kernel of the server `jp` until Ctrl-D or `exit`; returns the exit status"
-    need_prompt_toolkit()
-    with Console(jp, kernel_name=kernel_name, existing=existing, **kwargs) as c: return c.interact()

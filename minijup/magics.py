@@ -57,16 +57,6 @@ def server_url(name:str # a server URL, or the name of an environment variable t
     raise RemoteUsageError(f"{name.split('?')[0]!r} is neither a server URL (http://host:port/) nor the name of a set "
                            "environment variable: give one of those, e.g. %remote JUPYTER_URL.")
 
-# %% ../nbs/10_magics.ipynb #22298c5f
-def _folder(jp:Jupyter, path:str):
-    "Check that `path` is a folder on the server of `jp`; else a `RemoteUsageError`"
-    try: m = jp.get(path, content=False)
-    except NotFoundError: m = None
-    if m is None or m.type != 'directory':
-        raise RemoteUsageError(f'{path!r} on the server is a file, not a folder.' if m else
-                               f'There is no folder {path!r} on the server.',
-                               advice=Advice("Give a folder (from the server's root) as {cwd}.", cwd=path))
-
 # %% ../nbs/10_magics.ipynb #1abdac67
 EXIT_TIMEOUT = 3   # seconds the server has to shut the kernel down at the end of the process
 
@@ -263,6 +253,62 @@ def _pulled(jp, name, r, pickled:bool):
         what = 'a pickle' if pickled else 'JSON'
         raise bad(f'not {what} ({type(e).__name__}: {str(e)[:100]})') from None
 
+# %% ../nbs/10_magics.ipynb #21ecd3f0
+@magics_class
+class RemoteMagics(Magics):
+    "`%remote`, `%%remote`, `%remote_push`, `%remote_pull`: this notebook's cells on a kernel of a Jupyter Server"
+    def __init__(self, shell=None): # the IPython shell they are registered with
+        super().__init__(shell); self.conn = None   # the `Remote` that `%remote URL` made
+
+    @line_cell_magic
+    @magic_arguments()
+    @argument('url', nargs='?', help='the server URL (its ?token=... is used, never shown), or the name of an '
+              'environment variable that holds it; no URL and no option: show the connection')
+    @argument('--kernel', help="the kernelspec to start (default: the server's default)")
+    @argument('--token-file', help='a file holding the token (default: the URL\'s token, then $JUPYTER_TOKEN)')
+    @argument('--cwd', metavar='FOLDER', help="the kernel's working folder, from the server's root")
+    @argument('--close', action='store_true', help='shut the remote kernel down and disconnect')
+    @argument('--timeout', type=float, metavar='SECONDS', help='%%%%remote: seconds to the interrupt')
+    def remote(self, line='', cell=None):
+        "Connect this notebook to a new kernel on a Jupyter Server; as %%remote, run the cell there"
+        try:
+            args = _parse(self.remote, line)
+            return _line(self, args) if cell is None else _cell(self, args, cell)
+        except ArgumentError as e: raise RemoteUsageError(f'%remote: {e.say(MAGIC_WORDS)}') from None   # (a URL that is none)
+        except JupyterError as e: raise _one_line(e)
+
+    @line_magic
+    @magic_arguments()
+    @argument('names', nargs='+', help='the variables of this notebook to copy to the remote kernel')
+    @argument('--pickle', action='store_true', help='send them pickled (unpickling runs code: only if you trust it)')
+    def remote_push(self, line):
+        "Copy variables of this notebook to the remote kernel (as JSON, or pickled with --pickle)"
+        try:
+            args = _parse(self.remote_push, line)
+            _connected(self).push({n: _local(self, n) for n in _names(args.names)}, args.pickle)
+        except JupyterError as e: raise _one_line(e)
+
+    @line_magic
+    @magic_arguments()
+    @argument('names', nargs='+', help="the remote kernel's variables to copy here")
+    @argument('--pickle', action='store_true', help='get them pickled (unpickling runs code: only if you trust it)')
+    def remote_pull(self, line):
+        "Copy variables of the remote kernel into this notebook (as JSON, or pickled with --pickle)"
+        try:
+            args = _parse(self.remote_pull, line)
+            self.shell.user_ns.update(_connected(self).pull(args.names, args.pickle))
+        except JupyterError as e: raise _one_line(e)
+
+# %% ../nbs/10_magics.ipynb #ee709a08
+def load_ipython_extension(ipython):
+    "Register the magics with `ipython` (what `%load_ext minijup` does)"
+    ipython.register_magics(RemoteMagics)
+
+def unload_ipython_extension(ipython):
+    "Close the remote kernel, if the magics started one (what `%unload_ext minijup` does)"
+    m = ipython.magics_manager.registry.get('RemoteMagics')
+    if m is not None and m.conn is not None: m.conn.close(); m.conn = None
+
 # %% ../nbs/10_magics.ipynb #8634dddc
 def _uncommented(line:str) -> str:
     "`line` without its comment: from a `#` that begins a word, outside quotes, not after a backslash"
@@ -296,102 +342,52 @@ def _local_stdin(shell):
     if kernel is not None and not (kernel.get_parent() or {}).get('content', {}).get('allow_stdin', True): return None
     return lambda prompt, password: getpass.getpass(prompt) if password else input(prompt)
 
-# %% ../nbs/10_magics.ipynb #21ecd3f0
-@magics_class
-class RemoteMagics(Magics):
-    "`%remote`, `%%remote`, `%remote_push`, `%remote_pull`: this notebook's cells on a kernel of a Jupyter Server"
-    def __init__(self, shell=None): # the IPython shell they are registered with
-        super().__init__(shell); self.conn = None   # the `Remote` that `%remote URL` made
-
-    @line_cell_magic
-    @magic_arguments()
-    @argument('url', nargs='?', help='the server URL (its ?token=... is used, never shown), or the name of an '
-              'environment variable that holds it; no URL and no option: show the connection')
-    @argument('--kernel', help="the kernelspec to start (default: the server's default)")
-    @argument('--token-file', help='a file holding the token (default: the URL\'s token, then $JUPYTER_TOKEN)')
-    @argument('--cwd', metavar='FOLDER', help="the kernel's working folder, from the server's root")
-    @argument('--close', action='store_true', help='shut the remote kernel down and disconnect')
-    @argument('--timeout', type=float, metavar='SECONDS', help='%%%%remote: seconds to the interrupt')
-    def remote(self, line='', cell=None):
-        "Connect this notebook to a new kernel on a Jupyter Server; as %%remote, run the cell there"
-        try:
-            args = _parse(self.remote, line)
-            return self._line(args) if cell is None else self._cell(args, cell)
-        except ArgumentError as e: raise RemoteUsageError(f'%remote: {e.say(MAGIC_WORDS)}') from None   # (a URL that is none)
-        except JupyterError as e: raise _one_line(e)
-
-    @line_magic
-    @magic_arguments()
-    @argument('names', nargs='+', help='the variables of this notebook to copy to the remote kernel')
-    @argument('--pickle', action='store_true', help='send them pickled (unpickling runs code: only if you trust it)')
-    def remote_push(self, line):
-        "Copy variables of this notebook to the remote kernel (as JSON, or pickled with --pickle)"
-        try:
-            args = _parse(self.remote_push, line)
-            self._connected().push({n: self._local(n) for n in _names(args.names)}, args.pickle)
-        except JupyterError as e: raise _one_line(e)
-
-    @line_magic
-    @magic_arguments()
-    @argument('names', nargs='+', help="the remote kernel's variables to copy here")
-    @argument('--pickle', action='store_true', help='get them pickled (unpickling runs code: only if you trust it)')
-    def remote_pull(self, line):
-        "Copy variables of the remote kernel into this notebook (as JSON, or pickled with --pickle)"
-        try:
-            args = _parse(self.remote_pull, line)
-            self.shell.user_ns.update(self._connected().pull(args.names, args.pickle))
-        except JupyterError as e: raise _one_line(e)
-
 # %% ../nbs/10_magics.ipynb #24b2a404
-@patch
-def _line(self:RemoteMagics, args):
+def _line(m:RemoteMagics, args):
     "`%remote ...`: connect, close, or say what it is connected to"
     if args.timeout is not None:
         raise RemoteUsageError('--timeout is for %%remote cells: %%remote --timeout SECONDS.')
     if args.close:
-        if self.conn is None: return print('No remote kernel to close.')
-        conn,self.conn = self.conn,None
+        if m.conn is None: return print('No remote kernel to close.')
+        conn,m.conn = m.conn,None
         conn.close(); return print(f'Closed: the remote kernel on {conn.jp.url} was shut down.')
     if args.url is None and args.kernel is None and args.token_file is None and args.cwd is None:
-        return print(repr(self.conn) if self.conn else 'Not connected: %remote URL_OR_ENV starts a kernel on a server.')
+        return print(repr(m.conn) if m.conn else 'Not connected: %remote URL_OR_ENV starts a kernel on a server.')
     token = None
     if args.token_file:
         try: token = Path(args.token_file).expanduser().read_text().strip()
         except OSError as e: raise RemoteUsageError(f'--token-file {args.token_file}: {e.strerror}.') from None
     url = server_url(args.url or 'JUPYTER_URL')
-    if self.conn is not None:
-        conn,self.conn = self.conn,None
+    if m.conn is not None:
+        conn,m.conn = m.conn,None
         conn.close(); print(f'Closed the previous remote kernel, on {conn.jp.url}.')
-    self.conn = Remote(url, token=token, kernel_name=args.kernel, cwd=args.cwd)
-    print(f'Connected to a new {self.conn.kernel.name!r} kernel on {self.conn.jp.url}: %%remote cells run there.')
+    m.conn = Remote(url, token=token, kernel_name=args.kernel, cwd=args.cwd)
+    print(f'Connected to a new {m.conn.kernel.name!r} kernel on {m.conn.jp.url}: %%remote cells run there.')
 
 # %% ../nbs/10_magics.ipynb #164fab69
-@patch
-def _connected(self:RemoteMagics) -> Remote:
+def _connected(m:RemoteMagics) -> Remote:
     "The connection, or a `RemoteUsageError` that says how to make one"
-    if self.conn is None: raise RemoteUsageError('Not connected to a remote kernel: run %remote URL_OR_ENV first.')
-    return self.conn
+    if m.conn is None: raise RemoteUsageError('Not connected to a remote kernel: run %remote URL_OR_ENV first.')
+    return m.conn
 
-@patch
-def _cell(self:RemoteMagics, args, cell:str):
+def _cell(m:RemoteMagics, args, cell:str):
     "`%%remote`: run the cell on the remote kernel, outputs shown here, the value returned, the error raised"
     given = [w for w,v in [(args.url, args.url), ('--kernel', args.kernel), ('--cwd', args.cwd),
                            ('--token-file', args.token_file), ('--close', args.close)] if v]
     if given: raise RemoteUsageError(f'%%remote takes only --timeout SECONDS (got {given[0]!r}).')
-    return self._connected().run_cell(cell, _local_stdin(self.shell), args.timeout)
+    return _connected(m).run_cell(cell, _local_stdin(m.shell), args.timeout)
 
-@patch
-def _local(self:RemoteMagics, name:str):
+def _local(m:RemoteMagics, name:str):
     "The value of this notebook's variable `name`"
-    if name not in self.shell.user_ns: raise RemoteUsageError(f'{name} is not defined in this notebook.')
-    return self.shell.user_ns[name]
+    if name not in m.shell.user_ns: raise RemoteUsageError(f'{name} is not defined in this notebook.')
+    return m.shell.user_ns[name]
 
-# %% ../nbs/10_magics.ipynb #ee709a08
-def load_ipython_extension(ipython):
-    "Register the magics with `ipython` (what `%load_ext minijup` does)"
-    ipython.register_magics(RemoteMagics)
-
-def unload_ipython_extension(ipython):
-    "Close the remote kernel, if the magics started one (what `%unload_ext minijup` does)"
-    m = ipython.magics_manager.registry.get('RemoteMagics')
-    if m is not None and m.conn is not None: m.conn.close(); m.conn = None
+# %% ../nbs/10_magics.ipynb #22298c5f
+def _folder(jp:Jupyter, path:str):
+    "Check that `path` is a folder on the server of `jp`; else a `RemoteUsageError`"
+    try: m = jp.get(path, content=False)
+    except NotFoundError: m = None
+    if m is None or m.type != 'directory':
+        raise RemoteUsageError(f'{path!r} on the server is a file, not a folder.' if m else
+                               f'There is no folder {path!r} on the server.',
+                               advice=Advice("Give a folder (from the server's root) as {cwd}.", cwd=path))
