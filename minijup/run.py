@@ -356,6 +356,14 @@ def save_failed(self:Jupyter,
     _saved(err, output_path or path)
     return output_path or path
 
+# %% ../nbs/05_run.ipynb #3e757d8c
+def _read_local(local:Path) -> nbformat.NotebookNode:
+    "The notebook in the local file `local`; else the `JupyterError` that says why not"
+    try: return as_notebook(local.read_bytes(), repr(str(local)))
+    except ValueError as e: raise ArgumentError(f"{str(local)!r} is not a valid notebook ({e}).") from None
+    except FileNotFoundError: raise NotFoundError(f"Not run: {str(local)!r} does not exist on this machine.") from None
+    except IsADirectoryError: raise ArgumentError(f"Not run: {str(local)!r} is a folder, not a notebook.") from None
+
 # %% ../nbs/05_run.ipynb #bdec75b2
 @patch
 @delegates(Jupyter.execute_notebook)
@@ -372,11 +380,7 @@ def run_local_notebook(self:Jupyter,
                       ) -> nbformat.NotebookNode:
     "Run a local notebook from memory on a kernel in the server folder `cwd`; `inputs`, `outputs`"
     local = Path(local_path)
-    try: nb = as_notebook(local.read_bytes(), repr(str(local)))   # (a bad file: before any upload)
-    except ValueError as e:
-        raise ArgumentError(f"{str(local)!r} is not a valid notebook ({e}).") from None
-    except FileNotFoundError: raise NotFoundError(f"Not run: {str(local)!r} does not exist on this machine.") from None
-    except IsADirectoryError: raise ArgumentError(f"Not run: {str(local)!r} is a folder, not a notebook.") from None
+    nb = _read_local(local)   # (a bad file: before any upload)
     out = Path(output_path) if output_path else local
     dest = Path(outputs_dir) if outputs_dir else local.parent
     if download: _check_output(out)
