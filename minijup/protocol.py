@@ -471,13 +471,15 @@ def connected(self:KernelProtocol, protocol:str, now:float) -> list:
         self._send(msg)
     return self._drain()
 
-# %% ../nbs/03b_protocol.ipynb #2fb6d16a
+# %% ../nbs/03b_protocol.ipynb #2fb6feae
 def checked_code(code) -> str:
     "`code` if it is code to send to a kernel (a str); else an `ArgumentTypeError`, before anything is sent"
     if isinstance(code, str): return code
     raise ArgumentTypeError(f'The code to run is a str, not a {type(code).__name__}.')
 
 #| hide
+
+# %% ../nbs/03b_protocol.ipynb #2fb6d16a
 @patch
 def execute(self:KernelProtocol, code:str, now:float, stdin=None, on_output=None, silent:bool=False,
             store_history:bool=True, stop_on_error:bool=True, user_expressions:dict=None) -> Request:
