@@ -276,6 +276,7 @@ def _after(con:Console, res):
     if con.k.reconnects > con.reconnects:
         con.reconnects = con.k.reconnects
         con.say('(The connection to the kernel dropped and was restored; nothing was lost.)')
+    if res is not None: con.printer.end(res.outputs)   # (says so if output was dropped on the way, as exec does)
     if res is None or res.reply is None: return
     if isinstance(res.execution_count, int): con.count = res.execution_count
     for p in res.reply.get('payload') or []:

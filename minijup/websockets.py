@@ -110,6 +110,9 @@ def _connect(self:KernelConnection, timeout=None):
 def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
     "Do the websocket handshake; return the minijup error for a failure, else None"
     v1 = None if self._want == 'json' else [V1_PROTOCOL]
+    if self.jp.debug:   # (as a REST call is shown: the token masked)
+        self.jp.debug('GET', self.ws_url, {'User-Agent': 'minijup', 'Upgrade': 'websocket',
+                                           **{k: 'token ***' for k in self.jp.auth_headers()}})
     try:
         try: ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0,
                         subprotocols=v1)
