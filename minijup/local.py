@@ -216,8 +216,9 @@ def wait(self:LocalServer):
         except requests.RequestException: return False
     try:
         if not wait_until(check, self.startup_timeout - (time.monotonic() - self._launched)):
-            raise JupyterTimeoutError(f"{self.service} did not answer within {self.startup_timeout} s "
-                                      f"(startup_timeout). Its last log lines:\n{self.log_tail()}")
+            raise JupyterTimeoutError(f"{self.service} did not answer within {self.startup_timeout} s. Its last "
+                f"log lines:\n{self.log_tail()}\n", advice=Advice('If it only needs longer, pass a larger '
+                '{startup_timeout}.', otherwise='', startup_timeout=...))
         self._kids = descendants(self.proc.pid)
         return self
     except BaseException: self.stop(); raise

@@ -669,7 +669,7 @@ def restart_done(self:KernelProtocol, ok:bool, now:float) -> list:
     self.now = now
     if ok:
         self.restarted = True
-        said = f'Kernel {self.kernel_id} was restarted (restart()) while this request ran: its state is lost.'
+        said = f'Kernel {self.kernel_id} was restarted by this client while this request ran: its state is lost.'
         self._fail(lambda: KernelRestartedError(said, advice=Advice('{result}.', result=...)))
     self.restarting = False
     return self._drain()
