@@ -269,7 +269,7 @@ class JupyterError(Exception):
     def say(self, words:dict=None) -> str:
         "The message and its advice in a front end's `words` (see `Advice`); `str(e)`: in Python's"
         m,a = self.message, self.advice and self.advice.say(words)
-        if m and a and not m.rstrip().endswith(('.', '!', '?', ':')): m = m.rstrip() + '.'   # (a server's own words)
+        if m and a: m = m.rstrip() + ('' if m.rstrip().endswith(('.', '!', '?', ':')) else '.')   # (a server's own words)
         return ' '.join(x for x in (m, a) if x)
     @property
     def message(self) -> str: return str(self.args[0]) if self.args else ''
