@@ -19,7 +19,7 @@ from .sessions import kernel_id_of
 
 # %% ../nbs/03c_aio.ipynb #3be968a9
 class AsyncJupyter:
-    "An asyncio client for the Jupyter Server at `url`: `async with AsyncJupyter(url, token=...) as jp`"
+    "An asyncio client for the Jupyter Server at `url`; `async with` it closes what it opened"
     def __init__(self,
                  url:str=None, # the server's URL, maybe with `?token=...`; default: $JUPYTER_URL
                  token:str=None, # the API token; default: the URL's token, then $JUPYTER_TOKEN
@@ -97,8 +97,8 @@ def _parsed(body:bytes, status:int, verb:str, url:str, expect, token):
         try: res = dict2obj(json.loads(body), list_func=list)
         except (ValueError, RecursionError):
             start = redact_tokens(body[:80].decode('utf-8', 'replace'), token)
-            raise ResponseError(f"{said}, not with the JSON a Jupyter API gives. Is this the URL of a "
-                                f"Jupyter server? It starts: {start!r}", **kw) from None
+            raise ResponseError(f"{said}, not with the JSON a Jupyter API gives. Is this the URL "
+                                f"of a Jupyter server? It starts: {start!r}", **kw) from None
     if expect is not None and not isinstance(res, expect):
         raise ResponseError(f"{said} with a {type(res).__name__} where a Jupyter server gives a "
                             f"{expect.__name__}. Is this the URL of a Jupyter server?", **kw)
@@ -118,7 +118,8 @@ async def request(self:AsyncJupyter,
     verb,url = verb.upper(), self.url + path.lstrip('/')
     t = Timeout(self.timeout if timeout is None else timeout)
     hdrs,err = {**(headers or {}), **self.auth_headers()}, None
-    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'): hdrs['X-XSRFToken'] = await _xsrf(self)
+    if not self._token and verb not in ('GET', 'HEAD', 'OPTIONS'):
+        hdrs['X-XSRFToken'] = await _xsrf(self)
     each = aiohttp.ClientTimeout(sock_connect=t.connect, sock_read=t.read)
     try:
         async with asyncio.timeout(t.total):
@@ -245,6 +246,7 @@ class AsyncKernelConnection:
         self._core.ws_url = self.ws_url
         self.ws,self._reader,self._waiters = None, None, {}   # (msg_id -> future of its end)
         self._send_lock,self.handler_errors = asyncio.Lock(), deque(maxlen=10)
+        self._lost = None   # the error that ended the reading task, if one did
 
     session_id = property(lambda s: s._core.session_id, doc="Our `header.session`, for life")
     protocol = property(lambda s: s._core.protocol, doc="The socket's framing: 'v1' or 'json'")
@@ -256,7 +258,8 @@ class AsyncKernelConnection:
         base = 'ws' + self.jp.url[4:]
         return f'{base}api/kernels/{self.kernel_id}/channels?session_id={self.session_id}'
     def __repr__(self):
-        return f"AsyncKernelConnection(kernel_id={self.kernel_id!r}, {'closed' if self.closed else self.protocol})"
+        state = 'closed' if self.closed else self.protocol
+        return f"AsyncKernelConnection(kernel_id={self.kernel_id!r}, {state})"
     async def __aenter__(self): return self
     async def __aexit__(self, *exc): await self.close()
 
@@ -275,7 +278,8 @@ async def _open(k:AsyncKernelConnection):
     except aiohttp.WSServerHandshakeError as e:
         st = e.status
         cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
-        said = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
+        said = {401: 'the token was rejected',
+                403: 'the token was rejected, or it may not use this kernel',
                 404: f'there is no kernel {k.kernel_id} on the server'}.get(st, f'the server answered {st}')
         err = cls(f'Could not connect to kernel {k.kernel_id}: {said}.', status=st, method='GET',
                   url=k.ws_url)
@@ -326,7 +330,9 @@ async def _call_back(req, f, *args, k=None):
         return (await r) if inspect.isawaitable(r) else r
     except Exception as e:
         if req is not None: req.user_exc = e
-        else: k.handler_errors.append(e); warnings.warn(f'A comm handler raised {type(e).__name__}: {e}')
+        else:
+            k.handler_errors.append(e)
+            warnings.warn(f'A comm handler raised {type(e).__name__}: {e} (kept in .handler_errors)')
 
 # %% ../nbs/03c_aio.ipynb #2172db97
 def _wake(k, req):
@@ -359,14 +365,15 @@ async def _reopen(k, ev:Connect):
         return k._core.connect_failed(type(e).__name__, _now())
 
 async def _ask(k, ev:AskServer) -> tuple:
-    "GET the kernel's model as the core asked: what the server says ('there', 'gone'...), why, state"
+    "GET the kernel's model as the core asked: what the server says ('there', 'gone'...), state"
     try: m = await k.jp.request(f'api/kernels/{k.kernel_id}', timeout=2 if ev.fresh else 5)
     except NotFoundError: return 'gone', '', None
     except ConnectError: return 'stopped', 'it refuses connections', None
     except JupyterTimeoutError: return 'down', 'no answer in time', None
     except JupyterError as e:
         if ev.raises: raise
-        return ('down', f'it answers {e.status}', None) if (e.status or 0) >= 500 else ('there', '', None)
+        if (e.status or 0) >= 500: return 'down', f'it answers {e.status}', None
+        return 'there', '', None
     return 'there', '', (m.get('execution_state') if isinstance(m, dict) else None)
 
 # %% ../nbs/03c_aio.ipynb #d645311e
@@ -387,10 +394,10 @@ async def _read(k:AsyncKernelConnection):
                 await _act(k, core.receive(msg, _now()))
             elif ws is k.ws:   # closed (not by us): a close frame's code, or broken
                 k.ws = None
-                code = m.data if m.type == T.CLOSE else ws.close_code if m.type == T.CLOSED else None
+                code = {T.CLOSE: m.data, T.CLOSED: ws.close_code}.get(m.type)
                 await _act(k, core.socket_closed(_now(), code=code, why=m.type.name))
-    except (JupyterError, OSError, aiohttp.ClientError) as e:   # (a Lost raised by a Connect)
-        core.closed = True; k._lost = e
+    except (JupyterError, OSError, aiohttp.ClientError) as e:   # (a failed Connect: no retry)
+        k._lost = e; core.close(_now())   # what waits fails with this error
     finally: _wake_all(k)
 
 # %% ../nbs/03c_aio.ipynb #e7baea36
@@ -413,7 +420,8 @@ async def _ready(k, timeout:float=60):
         try: await asyncio.wait_for(asyncio.shield(_waiter(k, req)), READY_WAIT)
         except asyncio.TimeoutError: core.forget(req)
     if core.restarted:
-        raise JupyterTimeoutError(f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.')
+        said = f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.'
+        raise JupyterTimeoutError(said)
 
 # %% ../nbs/03c_aio.ipynb #e3b681c1
 async def _wait(k, req, timeout=None):
@@ -424,15 +432,14 @@ async def _wait(k, req, timeout=None):
         else: await asyncio.wait_for(asyncio.shield(fut), timeout)
     except asyncio.TimeoutError:
         await _stop(k, req)
-        raise JupyterTimeoutError(f'No complete reply from kernel {k.kernel_id} within {timeout} s; '
-                                  'it was interrupted.', url=k.ws_url) from None
+        said = f'No complete reply from kernel {k.kernel_id} within {timeout} s; it was interrupted.'
+        raise JupyterTimeoutError(said, url=k.ws_url) from None
     except asyncio.CancelledError:
         await _stop(k, req)
         raise
     finally: k._waiters.pop(req.msg_id, None)
     k._core.forget(req)
-    if not req.done and getattr(k, '_lost', None) is not None: raise k._lost
-    if req.exc is not None: raise req.exc
+    if req.exc is not None: raise k._lost if k._lost is not None else req.exc
     if req.user_exc is not None: raise req.user_exc
     return req
 
@@ -458,11 +465,11 @@ async def connect(self:AsyncJupyter,
 @patch
 async def execute(self:AsyncKernelConnection,
                   code:str, # the code to run
-                  timeout:float=None, # seconds to wait; then it is interrupted: `JupyterTimeoutError`
+                  timeout:float=None, # seconds to wait; then it is interrupted (JupyterTimeoutError)
                   stdin=None, # a function (prompt, password) -> str (or its coroutine) for input()
                   on_output=None, # a function (or coroutine function) called with each output node
                   **kwargs) -> ExecutionResult:
-    "Run `code` and return its `ExecutionResult`; cancelled, it interrupts the kernel and forgets it"
+    "Run `code`, return its `ExecutionResult`; cancelled, it interrupts the kernel and forgets it"
     if timeout is not None: Timeout(timeout)   # (refused before anything is sent)
     await _ready(self)
     core = self._core
