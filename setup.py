@@ -29,6 +29,7 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 bench_requirements = (cfg.get('bench_requirements') or '').split()
 console_requirements = shlex.split(cfg.get('console_requirements', ''))
+aio_requirements = shlex.split(cfg.get('aio_requirements', ''))
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -49,7 +50,8 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name']+'.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'bench': bench_requirements, 'console': console_requirements },
+    extras_require={ 'dev': dev_requirements, 'bench': bench_requirements, 'console': console_requirements,
+                    'aio': aio_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -70,6 +70,7 @@ MAIN_VERB = {   # the call each notebook is about: its first example must come w
     '07_reach': 'JupyterHub(', '08_parallel': 'run_notebooks(', '10_magics': '%remote'}
 
 MAIN_VERB.update({'01a_saves': '.save(', '01b_transfers': '.upload('})
+MAIN_VERB.update({'03c_aio': '.execute('})
 
 patch_private = re.compile(r'@patch[^\n]*\n(?:@[^\n]*\n)*def\s+(_\w+)\s*\(')
 for nb in sorted((root/'nbs').glob('*.ipynb')):

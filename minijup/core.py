@@ -6,7 +6,7 @@
 __all__ = ['PYTHON_WORDS', 'error_hooks', 'split_token', 'Jupyter', 'Owned', 'quote_path', 'redact_tokens', 'JupyterError',
            'AuthError', 'NotFoundError', 'ConflictError', 'RequestError', 'ServerError', 'ResponseError',
            'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'ArgumentError', 'ArgumentTypeError', 'Advice',
-           'wait_until', 'Progress', 'LazyModule', 'demo', 'LocalServer', 'Deadline', 'Timeout']
+           'wait_until', 'Progress', 'LazyModule', 'demo', 'http_error', 'LocalServer', 'Deadline', 'Timeout']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
 import collections.abc, importlib, math, os, sys, re, time, json, html, logging, signal, threading
@@ -496,6 +496,16 @@ def _http_error(resp, method, url, token, probe=None):
         return AuthError(msg+said, **kw)
     cls = _status_errors.get(st) or (ServerError if st >= 500 else RequestError)
     return cls(f"{where} failed with {st} {redact_tokens(resp.reason, token)}.{said}", **kw)
+
+# %% ../nbs/00_core.ipynb #53922571
+def http_error(resp, # an unsuccessful answer: a `requests.Response`, or what has its fields
+               method:str, # the HTTP method it answered
+               url:str, # the URL it answered (no token in it)
+               token:str=None, # the token to redact from what the server says
+              ) -> JupyterError:
+    "The `JupyterError` for an unsuccessful answer, as `jp(...)` raises it: for other transports"
+    return _http_error(resp, method, url, token)
+
 
 # %% ../nbs/00_core.ipynb #4700b32d
 def _kind(x) -> str:
