@@ -25,13 +25,7 @@ class AsyncJupyter:
                  token:str=None, # the API token; default: the URL's token, then $JUPYTER_TOKEN
                  timeout=(5, 60), # seconds for a whole call; or (connect, read): see `Timeout`
                  max_body:int=512*2**20): # the largest answer, in bytes, that a call reads as JSON
-        url = url or os.environ.get('JUPYTER_URL')
-        if not url: raise JupyterError("No server URL: pass AsyncJupyter('http://host:port/', "
-                                       "token=...) or set JUPYTER_URL (and JUPYTER_TOKEN).")
-        self._url,url_token = split_token(url)
-        self._token = token or url_token or os.environ.get('JUPYTER_TOKEN') or None
-        if not isinstance(self._token, (str, type(None))):
-            raise ArgumentTypeError(f'The token is a str, not a {type(self._token).__name__}.')
+        self._url,self._token = server_and_token(url, token, client='AsyncJupyter')
         self.timeout,self.max_body = Timeout(timeout).given, max_body
         self._http,self.owned = None, []   # (owned: connections and kernels to close, oldest first)
 
@@ -276,13 +270,7 @@ async def _open(k:AsyncKernelConnection):
                                                 headers=jp.auth_headers(), max_msg_size=k.max_frame,
                                                 autoping=True, compress=0)
     except aiohttp.WSServerHandshakeError as e:
-        st = e.status
-        cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
-        said = {401: 'the token was rejected',
-                403: 'the token was rejected, or it may not use this kernel',
-                404: f'there is no kernel {k.kernel_id} on the server'}.get(st, f'the server answered {st}')
-        err = cls(f'Could not connect to kernel {k.kernel_id}: {said}.', status=st, method='GET',
-                  url=k.ws_url)
+        err = handshake_refused(k.kernel_id, e.status, k.ws_url)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
         err = _transport_error(e, 'GET', k.ws_url, t)
     if err is not None: raise err

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['PROBE_AFTER', 'PROBE_WAIT', 'SILENCE', 'FRESH', 'PING_WAIT', 'READY_WAIT', 'INTERRUPT_GRACE', 'ABANDON_WAIT', 'Event',
            'Send', 'Ping', 'AskServer', 'Sleep', 'CloseSocket', 'Connect', 'Lost', 'Output', 'InputRequest', 'Finished',
-           'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol', 'checked_code']
+           'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol', 'checked_code',
+           'handshake_refused']
 
 # %% ../nbs/03b_protocol.ipynb #803010b2
 import random, uuid
@@ -684,3 +685,11 @@ def close(self:KernelProtocol, now:float) -> list:
     self._fail(lambda: JupyterError('The connection was closed.'), kinds=_ALL)
     self.pending.clear()
     return self._drain()
+
+# %% ../nbs/03b_protocol.ipynb #5a9fd368
+def handshake_refused(kernel_id:str, status:int, ws_url:str) -> JupyterError:
+    "The error for a websocket handshake the server answered with HTTP `status` instead of an upgrade"
+    cls = AuthError if status in (401, 403) else NotFoundError if status == 404 else JupyterError
+    said = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
+            404: f'there is no kernel {kernel_id} on the server'}.get(status, f'the server answered {status}')
+    return cls(f'Could not connect to kernel {kernel_id}: {said}.', status=status, method='GET', url=ws_url)

@@ -122,13 +122,7 @@ def _upgrade(self:KernelConnection, ws, ct) -> JupyterError:
             self._want = 'json'
             ws.connect(self.ws_url, header=_headers(self.jp), timeout=ct, redirect_limit=0)
     except websocket.WebSocketBadStatusException as e:
-        st = e.status_code
-        cls = AuthError if st in (401, 403) else NotFoundError if st == 404 else JupyterError
-        msg = {401: 'the token was rejected',
-               403: 'the token was rejected, or it may not use this kernel',
-               404: f'there is no kernel {self.kernel_id} on the server'}.get(st, f'the server answered {st}')
-        return cls(f'Could not connect to kernel {self.kernel_id}: {msg}.', status=st, method='GET',
-                   url=self.ws_url)
+        return handshake_refused(self.kernel_id, e.status_code, self.ws_url)
     except websocket.WebSocketException as e:
         said = self.jp.redact(e)[:200]
         return ResponseError(f'Could not connect to kernel {self.kernel_id}: {said}. (minijup does not '
