@@ -9,6 +9,8 @@ __all__ = ['AsyncJupyter', 'AsyncKernel', 'AsyncKernelConnection']
 import asyncio, base64, inspect, json, os, time, warnings
 from collections import deque
 import aiohttp
+try: from asyncio import timeout as _within   # (Python 3.11 on)
+except ImportError: from async_timeout import timeout as _within   # 3.10: aiohttp requires it there
 from fastcore.basics import AttrDict, patch
 from fastcore.xtras import dict2obj
 from .core import *
@@ -116,7 +118,7 @@ async def request(self:AsyncJupyter,
         hdrs['X-XSRFToken'] = await _xsrf(self)
     each = aiohttp.ClientTimeout(sock_connect=t.connect, sock_read=t.read)
     try:
-        async with asyncio.timeout(t.total):
+        async with _within(t.total):
             async with self._session().request(verb, url, params=query, json=data, headers=hdrs,
                                                allow_redirects=False, timeout=each) as resp:
                 ok = 200 <= resp.status < 300
@@ -265,7 +267,7 @@ async def _open(k:AsyncKernelConnection):
     jp,err,ws = k.jp, None, None
     t = Timeout(jp.timeout)
     try:
-        async with asyncio.timeout(t.total or 60):
+        async with _within(t.total or 60):
             ws = await jp._session().ws_connect(k.ws_url, protocols=(V1_PROTOCOL,),
                                                 headers=jp.auth_headers(), max_msg_size=k.max_frame,
                                                 autoping=True, compress=0)
@@ -389,15 +391,21 @@ async def _read(k:AsyncKernelConnection):
     finally: _wake_all(k)
 
 # %% ../nbs/03c_aio.ipynb #e7baea36
-async def _stop(k, req):
-    "A cancelled execution: interrupt the kernel, give the code a moment to end, forget it"
+async def _stop(k, req, grace:float, abandoned:bool=True) -> str:
+    "Interrupt the kernel running `req`, give the code `grace` s to end: what happened, in words"
+    said = ''
     try:
         if req.kind == 'execute' and not req.done:
             await k.interrupt()
-            await asyncio.wait_for(asyncio.shield(_waiter(k, req)), sum(ABANDON_WAIT))
-    except (asyncio.TimeoutError, asyncio.CancelledError, JupyterError): pass
-    finally: k._core.keep_behind(req)   # over: forgotten; still running: later code waits for it
+            try:
+                await asyncio.wait_for(asyncio.shield(_waiter(k, req)), grace)
+                said = 'The kernel was interrupted.'
+            except asyncio.TimeoutError: said = not_stopped(grace, awaits=True)
+    except JupyterError as e: said = f'Interrupting the kernel failed: {e}'
+    finally: k._core.keep_behind(req, abandoned)   # over: forgotten; still running: later code waits
+    return said
 
+# %% ../nbs/03c_aio.ipynb #94ea7e34
 async def _ready(k, timeout:float=60):
     "After a restart: reopen the websocket until the new kernel answers on shell and iopub"
     core,end = k._core, _now() + timeout
@@ -413,17 +421,18 @@ async def _ready(k, timeout:float=60):
 
 # %% ../nbs/03c_aio.ipynb #e3b681c1
 async def _wait(k, req, timeout=None):
-    "Wait until `req` is over; on cancellation (a timeout of the caller's) stop it first"
+    "Wait until `req` is over; a timeout or a cancellation (the caller's) interrupts its code first"
     fut = _waiter(k, req)
     try:
         if timeout is None: await asyncio.shield(fut)
         else: await asyncio.wait_for(asyncio.shield(fut), timeout)
     except asyncio.TimeoutError:
-        await _stop(k, req)
-        said = f'No complete reply from kernel {k.kernel_id} within {timeout} s; it was interrupted.'
-        raise JupyterTimeoutError(said, url=k.ws_url) from None
+        said = await _stop(k, req, INTERRUPT_GRACE, abandoned=False)
+        msg = f'No complete reply from kernel {k.kernel_id} within {timeout} s. {said}'.strip()
+        raise JupyterTimeoutError(msg, url=k.ws_url) from None
     except asyncio.CancelledError:
-        await _stop(k, req)
+        said = await _stop(k, req, sum(ABANDON_WAIT))
+        if said.startswith('The kernel was sent'): warnings.warn(f'Cancelled: {said}')
         raise
     finally: k._waiters.pop(req.msg_id, None)
     k._core.forget(req)
@@ -449,6 +458,40 @@ async def connect(self:AsyncJupyter,
     self.owned.append(k)
     return k
 
+# %% ../nbs/03c_aio.ipynb #1711b173
+@patch
+async def submit(self:AsyncKernelConnection,
+                 code:str, # the code to run
+                 stdin=None, # a function (prompt, password) -> str (or its coroutine) for input()
+                 on_output=None, # a function (or coroutine function) called with each output node
+                 silent:bool=False, store_history:bool=True, stop_on_error:bool=True,
+                 user_expressions:dict=None,
+                ) -> ExecutionResult:
+    "Send `code` to the kernel and return its `ExecutionResult` (still running: see `wait`)"
+    await _ready(self)
+    core = self._core
+    req = core.execute(code, _now(), stdin, on_output, silent, store_history, stop_on_error,
+                       user_expressions)
+    _waiter(self, req)
+    await _act(self, core.send(req.msg, _now(), reading=True))   # (the reading task reads)
+    return req.result
+
+# %% ../nbs/03c_aio.ipynb #e185a324
+@patch
+async def wait(self:AsyncKernelConnection, res:ExecutionResult,
+               timeout:float=None, # seconds to wait; then it is interrupted (JupyterTimeoutError)
+              ) -> ExecutionResult:
+    "Wait for a submitted execution; a timeout or a cancellation interrupts the kernel first"
+    if timeout is not None: Timeout(timeout)   # (refused: an ArgumentError)
+    req = self._core.pending.get(res.msg_id)
+    if req is None: return res
+    try: await _wait(self, req, timeout)
+    except JupyterTimeoutError as e: e.result = res; raise
+    except JupyterError as e:   # a death, a restart, a lost connection
+        e.result,res.status,res.done = res, 'error', True
+        raise
+    return res
+
 # %% ../nbs/03c_aio.ipynb #a72bacbf
 @patch
 async def execute(self:AsyncKernelConnection,
@@ -459,22 +502,112 @@ async def execute(self:AsyncKernelConnection,
                   **kwargs) -> ExecutionResult:
     "Run `code`, return its `ExecutionResult`; cancelled, it interrupts the kernel and forgets it"
     if timeout is not None: Timeout(timeout)   # (refused before anything is sent)
-    await _ready(self)
-    core = self._core
-    req = core.execute(code, _now(), stdin, on_output, **kwargs)
-    _waiter(self, req)
-    await _act(self, core.send(req.msg, _now(), reading=True))   # (the reading task reads)
-    try: await _wait(self, req, timeout)
-    except JupyterError as e:   # a death, a restart, a lost connection, a timeout
-        e.result,req.result.status,req.result.done = req.result, 'error', True
+    res = await self.submit(code, stdin=stdin, on_output=on_output, **kwargs)
+    return await self.wait(res, timeout)
+
+# %% ../nbs/03c_aio.ipynb #e3d7a155
+@patch
+async def outputs(self:AsyncKernelConnection,
+                  code:str, # the code to run
+                  timeout:float=None, # seconds it may run; then it is interrupted (JupyterTimeoutError)
+                  **kwargs): # passed to `submit`: `stdin`, `silent`, `stop_on_error`...
+    "Run `code`; `async for` gets each output as it arrives (a stream's new text alone)"
+    arrived,hold = asyncio.Queue(), []
+    res = await self.submit(code, on_output=lambda out: arrived.put_nowait(hold[0].arrived(out)),
+                            **kwargs)
+    hold.append(res)
+    waiting = asyncio.ensure_future(self.wait(res, timeout))
+    waiting.add_done_callback(lambda w: arrived.put_nowait(None) or w.cancelled() or w.exception())
+    try:
+        while (out := await arrived.get()) is not None: yield out
+        await waiting   # (its error, if it failed)
+    except asyncio.CancelledError:   # the caller's task was cancelled: stop the code
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
         raise
-    return req.result
+
+# %% ../nbs/03c_aio.ipynb #56e41880
+@patch
+async def request(self:AsyncKernelConnection, msg_type:str, content:dict=None, timeout:float=30,
+                  channel:str='shell') -> AttrDict:
+    "Send a `msg_type` request and return the content of its reply"
+    if timeout is not None: Timeout(timeout)   # (refused: an ArgumentError)
+    await _ready(self)
+    req = self._core.request(msg_type, content or {}, _now(), channel)
+    _waiter(self, req)
+    await _act(self, self._core.send(req.msg, _now(), reading=True))
+    try: return dict2obj((await _wait(self, req, timeout)).reply['content'], list_func=list)
+    finally: self._core.forget(req)   # a reply after the timeout is dropped
+
+# %% ../nbs/03c_aio.ipynb #8b2a506c
+@patch
+async def kernel_info(self:AsyncKernelConnection) -> AttrDict:
+    "The kernel's `implementation`, `language_info`, `protocol_version` and `banner`"
+    return await self.request('kernel_info_request')
+
+@patch
+async def complete(self:AsyncKernelConnection, code:str, cursor_pos:int=None) -> AttrDict:
+    "Completions at `cursor_pos` (default: the end): `matches`, `cursor_start`, `cursor_end`"
+    pos = len(checked_code(code)) if cursor_pos is None else cursor_pos
+    return await self.request('complete_request', dict(code=code, cursor_pos=pos))
+
+@patch
+async def inspect(self:AsyncKernelConnection, code:str, cursor_pos:int=None,
+                  detail_level:int=0) -> AttrDict:
+    "What the kernel knows about the name at `cursor_pos`: `found`, and `data` (a mimebundle)"
+    pos = len(checked_code(code)) if cursor_pos is None else cursor_pos
+    content = dict(code=code, cursor_pos=pos, detail_level=detail_level)
+    return await self.request('inspect_request', content)
+
+@patch
+async def is_complete(self:AsyncKernelConnection, code:str) -> AttrDict:
+    "Is `code` complete? `status`: 'complete', 'incomplete' (with `indent`), 'invalid' or 'unknown'"
+    return await self.request('is_complete_request', dict(code=checked_code(code)))
+
+@patch
+async def history(self:AsyncKernelConnection, n:int=10, hist_access_type:str='tail',
+                  output:bool=False, raw:bool=True) -> AttrDict:
+    "The last `n` inputs of the kernel's history: `history` as (session, line, input) triples"
+    content = dict(hist_access_type=hist_access_type, n=n, output=output, raw=raw)
+    return await self.request('history_request', content)
+
+# %% ../nbs/03c_aio.ipynb #110b4441
+@patch
+async def comm_info(self:AsyncKernelConnection, target_name:str=None) -> AttrDict:
+    "The comms open in the kernel: `comms` (comm id -> target name)"
+    content = {'target_name': target_name} if target_name else {}
+    return await self.request('comm_info_request', content)
+
+@patch
+def on_comm(self:AsyncKernelConnection, target_name:str, handler):
+    "Call `handler(msg)` (plain or async) with every message of comms the kernel opens for `target_name`"
+    self._core.on_comm(target_name, handler)
+
+@patch
+async def send(self:AsyncKernelConnection, msg:dict):
+    "Send a message (from `new_msg`); kept while the connection is down, sent when it is back"
+    await _act(self, self._core.send(msg, _now(), reading=True))
+
+@patch
+async def comm_send(self:AsyncKernelConnection, comm_id:str, data:dict, buffers:list=None):
+    "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
+    await self.send(new_msg('comm_msg', dict(comm_id=comm_id, data=data), self.session_id,
+                            buffers=buffers))
 
 # %% ../nbs/03c_aio.ipynb #44d3e7a5
 @patch
 async def interrupt(self:AsyncKernelConnection):
     "Interrupt the running code, as Ctrl-C would"
     await self.jp.request(f'api/kernels/{self.kernel_id}/interrupt', 'POST')
+
+@patch
+async def restart(self:AsyncKernelConnection, timeout:float=60):
+    "Restart the kernel (a fresh process, the same id) and wait until it answers"
+    await _act(self, self._core.restart_begins(_now()))
+    ok = False
+    try: await self.jp.request(f'api/kernels/{self.kernel_id}/restart', 'POST'); ok = True
+    finally: await _act(self, self._core.restart_done(ok, _now()))
+    await _ready(self, timeout)
 
 @patch
 async def close(self:AsyncKernelConnection):

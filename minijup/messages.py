@@ -228,6 +228,15 @@ def add_output(self:ExecutionResult, msg:dict, displays:'Displays', widgets=None
     self.outputs.append(out)
     return out
 
+# %% ../nbs/03a_messages.ipynb #2206db51
+@patch
+def arrived(self:ExecutionResult, out) -> nbformat.NotebookNode:
+    "What the last message brought, given the output `out` it made: a stream's new text alone, else `out`"
+    msg = self.messages[-1] if self.messages else None
+    if msg is None or msg['header'].get('msg_type') != 'stream': return out
+    c = msg['content']
+    return nbformat.v4.new_output('stream', name=c['name'], text=c['text'])
+
 # %% ../nbs/03a_messages.ipynb #7d1e0b02
 def _output_size(t, c) -> int:
     "The bytes an output message brings (its text, or its data)"

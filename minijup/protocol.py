@@ -6,7 +6,7 @@
 __all__ = ['PROBE_AFTER', 'PROBE_WAIT', 'SILENCE', 'FRESH', 'PING_WAIT', 'READY_WAIT', 'INTERRUPT_GRACE', 'ABANDON_WAIT', 'Event',
            'Send', 'Ping', 'AskServer', 'Sleep', 'CloseSocket', 'Connect', 'Lost', 'Output', 'InputRequest', 'Finished',
            'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol', 'checked_code',
-           'handshake_refused']
+           'handshake_refused', 'not_stopped']
 
 # %% ../nbs/03b_protocol.ipynb #803010b2
 import random, uuid
@@ -693,3 +693,12 @@ def handshake_refused(kernel_id:str, status:int, ws_url:str) -> JupyterError:
     said = {401: 'the token was rejected', 403: 'the token was rejected, or it may not use this kernel',
             404: f'there is no kernel {kernel_id} on the server'}.get(status, f'the server answered {status}')
     return cls(f'Could not connect to kernel {kernel_id}: {said}.', status=status, method='GET', url=ws_url)
+
+# %% ../nbs/03b_protocol.ipynb #3cdc3f3d
+def not_stopped(grace:float, awaits:bool=False) -> str:
+    "What to say of code that an interrupt did not stop within `grace` s (`awaits`: in asyncio's words)"
+    a = 'await ' if awaits else ''
+    return (f'The kernel was sent an interrupt, but the code did not stop within {grace:g} s (it '
+            'ignores SIGINT, or is stuck where an interrupt cannot reach it): it is still running, and '
+            f'later code on this connection waits behind it. Restart the kernel ({a}k.restart()) to '
+            f'stop it, or wait for it ({a}k.wait(e.result)).')

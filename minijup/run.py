@@ -145,14 +145,6 @@ def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
         o['data'] = nbformat.from_dict(dict(out.data))
         o['metadata'] = nbformat.from_dict(dict(out.metadata))
 
-# %% ../nbs/05_run.ipynb #e97721dc
-def _arrived(r:ExecutionResult, out):
-    "What the last message of `r` brought, given the output `out` it made: a stream's new text"
-    msg = r.messages[-1] if r.messages else None
-    if msg is None or msg['header'].get('msg_type') != 'stream': return out
-    c = msg['content']
-    return nbformat.v4.new_output('stream', name=c['name'], text=c['text'])
-
 # %% ../nbs/05_run.ipynb #0d58ed84
 def _count(r:ExecutionResult) -> int:
     "The execution count of `r`: from its reply, else from its `execute_input` (sent as it starts)"
@@ -177,7 +169,7 @@ def run_cell(self:KernelConnection,
     hold = []
     def arrived(out):
         _sync_displays(self, hold[0], out)
-        if on_output: on_output(index, _arrived(hold[0], out))
+        if on_output: on_output(index, hold[0].arrived(out))
     r = self.submit(cell.source, on_output=arrived, stop_on_error=not allows)
     hold.append(r)
     cell.outputs = r.outputs  # the same list: filled, cleared and updated as messages arrive

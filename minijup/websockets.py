@@ -517,10 +517,7 @@ def _stop(k, res, req) -> str:
     try: _wait(k, req, INTERRUPT_GRACE); return 'The kernel was interrupted.'
     except JupyterTimeoutError:
         _call(k, k._core.keep_behind, req, False)   # later executions wait for its end (Timeouts)
-        return (f'The kernel was sent an interrupt, but the code did not stop within '
-                f'{INTERRUPT_GRACE:g} s (it ignores SIGINT, or is stuck where an interrupt cannot '
-                'reach it): it is still running, and later code on this connection waits behind it. '
-                'Restart the kernel (k.restart()) to stop it, or wait for it (k.wait(e.result)).')
+        return not_stopped(INTERRUPT_GRACE)
     except JupyterError as e: return f'The kernel was interrupted, and then: {e}'
 
 # %% ../nbs/03_websockets.ipynb #b582ba17
