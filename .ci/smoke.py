@@ -5,7 +5,7 @@
 
 `check` prints the versions it ran with and ends with `smoke: ok`; any failure is a traceback and exit 1.
 """
-import os, sys
+import asyncio, os, sys
 from pathlib import Path
 
 def serve(token_file):
@@ -33,7 +33,26 @@ def check(url, token_file):
     assert nb.cells[0].outputs[0].data['text/plain'] == '42'
     jp.delete(name)
     assert jp.kernels() == [] and jp.sessions() == []
+    try: import aiohttp
+    except ImportError: aiohttp = None   # (the async face is an extra: minijup[aio])
+    if aiohttp is not None: asyncio.run(check_aio(url, Path(token_file).read_text().strip()))
     print('smoke: ok')
+
+async def check_aio(url, token):
+    "The async face, where minijup[aio] is installed: an execution, and one interrupted by its timeout"
+    from minijup.core import JupyterTimeoutError
+    from minijup.aio import AsyncJupyter
+    async with AsyncJupyter(url, token=token) as jp:
+        k = await jp.connect(await jp.start_kernel('python3'))
+        assert (await k.execute('21 * 2', timeout=60)).text == '42\n'
+        try: await k.execute('import time; time.sleep(30)', timeout=1); assert False, 'no timeout'
+        except JupyterTimeoutError as e: assert 'interrupted' in str(e), e
+        assert (await k.execute('1 + 1', timeout=30)).text == '2\n'
+    print(f'aio: ok (aiohttp {aiohttp_version()})')
+
+def aiohttp_version():
+    from importlib.metadata import version
+    return version('aiohttp')
 
 if __name__ == '__main__':
     cmd, *args = sys.argv[1:]

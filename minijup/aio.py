@@ -130,7 +130,7 @@ async def request(self:AsyncJupyter,
     if body is None:
         raise ResponseError(f"{verb} {url}: the answer is larger than {self.max_body} bytes, so it "
                             "was not read.", status=resp.status, method=verb, url=url)
-    if not ok: raise http_error(_Answer(resp, body, url), verb, url, self._token)
+    if not ok: raise await _answer_error(self, _Answer(resp, body, url), verb, url)
     return _parsed(body, resp.status, verb, url, expect, self._token)
 
 # %% ../nbs/03c_aio.ipynb #64d3a34c
@@ -142,6 +142,21 @@ async def _xsrf(jp:AsyncJupyter) -> str:
             async with jp._session().get(jp.url, allow_redirects=False) as r: await r.read()
         except (aiohttp.ClientError, OSError): pass   # the request itself says what is wrong
     return next((c.value for c in jar if c.key == '_xsrf'), '')
+
+# %% ../nbs/03c_aio.ipynb #90a3c135
+async def _answer_error(jp:AsyncJupyter, answer:_Answer, verb:str, url:str) -> JupyterError:
+    "The error for `answer`, as `http_error` makes it; what its hooks ask the server more, asked first"
+    asked = []
+    err = http_error(answer, verb, url, jp._token, probe=lambda u: asked.append(u))
+    if not asked: return err
+    got = {}
+    for u in asked:   # (a hub's page for a stopped server, a gateway's missing endpoint)
+        try:
+            async with jp._session().get(u, headers=jp.auth_headers(), allow_redirects=False,
+                                         timeout=aiohttp.ClientTimeout(total=10)) as r:
+                got[u] = _Answer(r, await _body(r, 16 * 2**10, cut=True), u)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError): pass
+    return http_error(answer, verb, url, jp._token, probe=got.get)
 
 # %% ../nbs/03c_aio.ipynb #1f665645
 @patch
@@ -240,7 +255,7 @@ class AsyncKernelConnection:
         self._core = KernelProtocol(kernel_id, _now(), url=jp.url, max_output=max_output,
                                     reconnect_tries=reconnect_tries, max_message=max_message)
         self._core.ws_url = self.ws_url
-        self.ws,self._reader,self._waiters = None, None, {}   # (msg_id -> future of its end)
+        self.ws,self._reader,self._waiters = None, None, {}   # (`Request` -> future of its end)
         self._send_lock,self.handler_errors = asyncio.Lock(), deque(maxlen=10)
         self._lost = None   # the error that ended the reading task, if one did
 
@@ -327,7 +342,7 @@ async def _call_back(req, f, *args, k=None):
 # %% ../nbs/03c_aio.ipynb #2172db97
 def _wake(k, req):
     "`req` is over: wake the task that waits for it"
-    fut = k._waiters.get(req.msg_id)
+    fut = k._waiters.get(req)
     if fut is not None and not fut.done(): fut.set_result(None)
 
 def _wake_all(k):
@@ -337,7 +352,7 @@ def _wake_all(k):
 
 def _waiter(k, req) -> asyncio.Future:
     "The future that says `req` is over"
-    return k._waiters.setdefault(req.msg_id, asyncio.get_running_loop().create_future())
+    return k._waiters.setdefault(req, asyncio.get_running_loop().create_future())
 
 async def _close_ws(k, code=1000):
     "Close the websocket, if one is open (the reading task sees that it was closed on purpose)"
@@ -396,6 +411,7 @@ async def _stop(k, req, grace:float, abandoned:bool=True) -> str:
     said = ''
     try:
         if req.kind == 'execute' and not req.done:
+            k._core.interrupting(req, _now())   # (what the kernel aborts behind it: sent again)
             await k.interrupt()
             try:
                 await asyncio.wait_for(asyncio.shield(_waiter(k, req)), grace)
@@ -414,7 +430,8 @@ async def _ready(k, timeout:float=60):
         req = core.readying
         if req is None: await asyncio.sleep(0.01); continue
         try: await asyncio.wait_for(asyncio.shield(_waiter(k, req)), READY_WAIT)
-        except asyncio.TimeoutError: core.forget(req)
+        except asyncio.TimeoutError: pass
+        finally: k._waiters.pop(req, None); core.forget(req)
     if core.restarted:
         said = f'Kernel {k.kernel_id} did not answer within {timeout} s after its restart.'
         raise JupyterTimeoutError(said)
@@ -434,7 +451,7 @@ async def _wait(k, req, timeout=None):
         said = await _stop(k, req, sum(ABANDON_WAIT))
         if said.startswith('The kernel was sent'): warnings.warn(f'Cancelled: {said}')
         raise
-    finally: k._waiters.pop(req.msg_id, None)
+    finally: k._waiters.pop(req, None)
     k._core.forget(req)
     if req.exc is not None: raise k._lost if k._lost is not None else req.exc
     if req.user_exc is not None: raise req.user_exc

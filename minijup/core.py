@@ -511,9 +511,10 @@ def http_error(resp, # an unsuccessful answer: a `requests.Response`, or what ha
                method:str, # the HTTP method it answered
                url:str, # the URL it answered (no token in it)
                token:str=None, # the token to redact from what the server says
+               probe=None, # a function (url) -> an answer (or None): what an error hook may ask more
               ) -> JupyterError:
     "The `JupyterError` for an unsuccessful answer, as `jp(...)` raises it: for other transports"
-    return _http_error(resp, method, url, token)
+    return _http_error(resp, method, url, token, probe)
 
 
 # %% ../nbs/00_core.ipynb #4700b32d

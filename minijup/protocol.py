@@ -95,6 +95,7 @@ class Request:
         self.msg_id,self.sent = msg['header']['msg_id'],now   # sent: inf while held back
         self.reply,self.idle,self.idle_at,self.exc,self.user_exc = None,False,None,None,None
         self.heard,self.abandoned = False,False   # a message about it came; its caller gave up
+        self.resent = False   # an execution the kernel aborted behind one we interrupted, sent again
         self.silence = self.state = None   # a probe: the silence before it, the server's word then
 
     @property
@@ -256,6 +257,7 @@ class _Answers:
         if ch == 'shell' or ch == 'control' or t.endswith('_reply'):
             if r is not None: r.messages.append(msg)
             if t.endswith('_reply') and ch != 'iopub':
+                if t == 'execute_reply' and self._aborted_by_us(req, msg): return self._resend(req)
                 req.reply = msg; self.stuck.pop(req.msg_id, None)
         elif t == 'status':
             if r is not None: r.messages.append(msg)
@@ -290,6 +292,28 @@ class _Answers:
     def _closed_error(self):
         return JupyterError(f'The connection to kernel {self.kernel_id} is closed.',
                             advice=Advice('{connect}.', connect=self.kernel_id))
+
+# %% ../nbs/03b_protocol.ipynb #646b3b2a
+class _Resends:
+    "How `KernelProtocol` sends again what the kernel aborted behind an execution we interrupted"
+    def _aborted_by_us(self, req, msg) -> bool:
+        "Did the kernel abort `req` because we interrupted another execution, whose caller gave up?"
+        i = self.interrupted
+        if i is None or i is req or msg['content'].get('status') != 'aborted':
+            if i is not None and i is not req and i.reply is not None: self.interrupted = None
+            return False
+        return not req.resent
+
+    def _resend(self, req):
+        "Send the aborted execution `req` again, under a new msg_id (the old one's messages are dropped)"
+        self.pending.pop(req.msg_id, None); self.stuck.pop(req.msg_id, None)
+        msg = new_msg('execute_request', req.msg['content'], self.session_id)
+        req.msg,req.msg_id,req.resent,req.sent = msg, msg['header']['msg_id'], True, self.now
+        req.idle = req.heard = False
+        if req.result is not None: req.result.msg_id,req.result.messages = req.msg_id, []
+        self.pending[req.msg_id] = req
+        self._send(msg)
+
 
 # %% ../nbs/03b_protocol.ipynb #7cf3f3ee
 class _Silences:
@@ -424,7 +448,7 @@ class _Links:
         return ev
 
 # %% ../nbs/03b_protocol.ipynb #f93edecc
-class KernelProtocol(_Messages, _Endings, _Answers, _Silences, _Outbox, _Links):
+class KernelProtocol(_Messages, _Endings, _Answers, _Resends, _Silences, _Outbox, _Links):
     "A kernel connection's state, no I/O: told what arrived and the time, it says what to do, what happened"
     def __init__(self, kernel_id:str, now:float, session_id:str=None, url:str='', ws_url:str='',
                  reconnect_tries:int=7, max_output:int=100_000_000, max_message:int=10*2**20, rng=None):
@@ -443,6 +467,7 @@ class KernelProtocol(_Messages, _Endings, _Answers, _Silences, _Outbox, _Links):
         self.pending = {}                     # msg_id -> `Request` in flight
         self.seen,self.seen_order = set(), deque()   # the last 10,000 message ids (replays)
         self.behind,self.held = None, []      # an interrupted execution still running; what waits
+        self.interrupted = None               # the execution interrupted as its caller gave up
         self.stuck = {}                       # msg_id -> an execution idle before its reply came
         # the kernel
         self.kernel_session = None            # header.session of the kernel that answers us
@@ -640,6 +665,12 @@ def forget(self:KernelProtocol, req:Request):
     self.stuck.pop(req.msg_id, None)
     if req is self.readying: self.readying = None
 
+# %% ../nbs/03b_protocol.ipynb #094549ef
+@patch
+def interrupting(self:KernelProtocol, req:Request, now:float):
+    "The face interrupts the kernel because `req`'s caller gave up: what the kernel aborts behind it is sent again"
+    self.now,self.interrupted = now, req
+
 # %% ../nbs/03b_protocol.ipynb #0d900183
 @patch
 def keep_behind(self:KernelProtocol, req:Request, abandoned:bool=True):
@@ -669,7 +700,7 @@ def restart_done(self:KernelProtocol, ok:bool, now:float) -> list:
     "Our restart is over (`ok`: the kernel restarted): what was in flight failed; the channels reopen"
     self.now = now
     if ok:
-        self.restarted = True
+        self.restarted,self.kernel_session = True, None   # (the old kernel's, learnt meanwhile: not the new one's)
         said = f'Kernel {self.kernel_id} was restarted by this client while this request ran: its state is lost.'
         self._fail(lambda: KernelRestartedError(said, advice=Advice('{result}.', result=...)))
     self.restarting = False
