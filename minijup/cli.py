@@ -272,6 +272,7 @@ def _add_files(sub, conn):
     d = sub.add_parser('download', parents=[conn], help='download a file', description='Download a file from the server.')
     d.add_argument('remote'); d.add_argument('local', nargs='?', help='where to write it (default: its name, here)')
     d.add_argument('--hash', action='store_true', help="also check the server's hash of a file over 16 MiB (costs the server a read)")
+    d.add_argument('--overwrite', action='store_true', help='replace a local file that exists')
 
 # %% ../nbs/06_cli.ipynb #0607b5c1
 def _add_changes(sub, conn):
@@ -747,10 +748,10 @@ _COMMANDS['upload'] = _cmd_upload
 
 # %% ../nbs/06_cli.ipynb #839b9526
 def _cmd_download(args):
-    "minijup download REMOTE [LOCAL] [--hash]"
+    "minijup download REMOTE [LOCAL] [--hash] [--overwrite]"
     with _server(args) as jp:
         print(jp.download(args.remote, args.local, progress=sys.stderr.isatty(), verify='hash' if args.hash else True,
-                          overwrite=True))
+                          overwrite=args.overwrite))
     return 0
 
 _COMMANDS['download'] = _cmd_download
