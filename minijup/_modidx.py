@@ -981,4 +981,5 @@ d = { 'settings': { 'branch': 'main',
                                                                                       'minijup/websockets.py'),
                                     'minijup.websockets.fault_shut_down_elsewhere': ( 'websockets.html#fault_shut_down_elsewhere',
                                                                                       'minijup/websockets.py'),
-                                    'minijup.websockets.fault_timeout': ('websockets.html#fault_timeout', 'minijup/websockets.py')}}}
+                                    'minijup.websockets.fault_timeout': ('websockets.html#fault_timeout', 'minijup/websockets.py'),
+                                    'minijup.websockets.quick_ack': ('websockets.html#quick_ack', 'minijup/websockets.py')}}}

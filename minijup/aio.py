@@ -18,6 +18,7 @@ from .messages import *
 from .protocol import *
 from .contents import as_notebook, contents_api
 from .sessions import kernel_id_of
+from .websockets import quick_ack
 
 # %% ../nbs/03c_aio.ipynb #3be968a9
 class AsyncJupyter:
@@ -393,6 +394,7 @@ async def _read(k:AsyncKernelConnection):
             if ws is None: await asyncio.sleep(0.02); continue   # (another task reconnects)
             try: m = await ws.receive(timeout=max(core.quiet(_now()), 0.01))
             except asyncio.TimeoutError: core.socket_read(_now()); continue
+            quick_ack(ws.get_extra_info('socket'))   # (as the sync face: see How it works)
             if m.type in (T.TEXT, T.BINARY):
                 try: msg = unpack_v1(m.data) if core.protocol == 'v1' else unpack_json(m.data)
                 except (ResponseError, UnicodeDecodeError): core.malformed += 1; continue
