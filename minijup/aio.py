@@ -474,7 +474,7 @@ async def connect(self:AsyncJupyter,
             if m.get('execution_state') not in ('starting', 'restarting') or _now() > end: raise
             await asyncio.sleep(0.5)
     k._reader = asyncio.get_running_loop().create_task(_read(k))
-    self.owned.append(k)
+    self.owned[:] = [o for o in self.owned if not getattr(o, 'closed', False)] + [k]   # (closed: gone)
     return k
 
 # %% ../nbs/03c_aio.ipynb #1711b173
