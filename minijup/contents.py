@@ -133,6 +133,7 @@ class Call:
     verb:str = 'GET'
     query:dict = None
     data:object = None   # a body, sent as JSON
+    expect:type = None   # the JSON type the answer must have (`dict`, `list`), else `ResponseError`
 
 
 # %% ../nbs/01_contents.ipynb #0d23b8be
@@ -152,7 +153,7 @@ def drive(jp, steps):
         answer,err = None,None
         try:
             if isinstance(ev, Pause): time.sleep(ev.seconds)
-            else: answer = jp(ev.path, ev.verb, query=ev.query, data=ev.data)
+            else: answer = jp(ev.path, ev.verb, query=ev.query, data=ev.data, expect=ev.expect)
         except BaseException as e: err = e   # (into the steps: they clean up, then it goes on)
 
 
@@ -166,7 +167,8 @@ async def adrive(jp, steps):
         answer,err = None,None
         try:
             if isinstance(ev, Pause): await asyncio.sleep(ev.seconds)
-            else: answer = await jp.request(ev.path, ev.verb, query=ev.query, data=ev.data)
+            else: answer = await jp.request(ev.path, ev.verb, query=ev.query, data=ev.data,
+                                            expect=ev.expect)
         except BaseException as e: err = e   # (a cancellation too: the steps clean up first)
 
 
