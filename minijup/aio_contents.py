@@ -10,6 +10,7 @@ from fastcore.basics import AttrDict, patch
 from .core import *
 from .contents import *
 from .saves import *
+from .transfers import *
 from .sessions import *
 from .aio import AsyncJupyter
 
@@ -118,6 +119,19 @@ async def trust(self:AsyncJupyter,
                ) -> None:
     "Trust (sign) the notebook `path`"
     return await adrive(self, ContentsAPI(self).trust(path))
+
+# %% ../nbs/03d_aio_contents.ipynb #b4678b73
+@patch
+async def upload(self:AsyncJupyter,
+                 local_path, # the local file
+                 remote_path:str=None, # its path on the server, or a directory for it; default: its name
+                 progress=True, # a progress bar on stderr; or a function, `progress(done, total)`
+                 overwrite:bool=False, # replace a file that exists at `remote_path`
+                 chunk_size:int=2**20, # bytes per request; the memory used is a few times this
+                ) -> AttrDict:
+    "Upload a local file of any size in chunks; it appears only once it is complete and verified"
+    steps = ContentsAPI(self).upload(local_path, remote_path, progress, overwrite, chunk_size)
+    return await adrive(self, steps)
 
 # %% ../nbs/03d_aio_contents.ipynb #0b772c72
 class AsyncSession(AttrDict):

@@ -160,16 +160,22 @@ def drive(jp, steps):
 # %% ../nbs/01_contents.ipynb #f3c2cece
 async def adrive(jp, steps):
     "Run the core's generator `steps` with the asyncio client `jp` (an `AsyncJupyter`)"
-    answer,err = None,None
+    answer,err,cancel = None,None,None
     while True:
         try: ev = steps.send(answer) if err is None else steps.throw(err)
-        except StopIteration as done: return done.value
+        except StopIteration as done:
+            if cancel is not None: raise cancel   # (over before it reached them)
+            return done.value
         answer,err = None,None
+        if cancel is not None: err,cancel = cancel,None; continue   # it lands between two requests
         try:
-            if isinstance(ev, Pause): await asyncio.sleep(ev.seconds)
-            else: answer = await jp.request(ev.path, ev.verb, query=ev.query, data=ev.data,
-                                            expect=ev.expect)
-        except BaseException as e: err = e   # (a cancellation too: the steps clean up first)
+            if isinstance(ev, Pause): await asyncio.sleep(ev.seconds); continue
+            call = asyncio.ensure_future(jp.request(ev.path, ev.verb, query=ev.query, data=ev.data,
+                                                    expect=ev.expect))
+            try: answer = await asyncio.shield(call)
+            except asyncio.CancelledError as e:   # a request sent is seen through, then cancelled
+                cancel = e; answer = await call
+        except BaseException as e: err = e
 
 
 # %% ../nbs/01_contents.ipynb #51a34b30

@@ -107,14 +107,29 @@ def _is_part(name:str, of:str=None) -> bool:
 # %% ../nbs/01b_transfers.ipynb #2652cea9
 def _clean_parts(jp, dest, now:float, keep:str=None):
     "Under `dest`'s lock: put back the old `dest` an interrupted upload set aside; drop stale parts"
+    api = ContentsAPI(jp)
     folder = dest.rpartition('/')[0] + '/' if '/' in dest else ''
-    es = [e for e in jp.leftovers(dest) if e.name.endswith(('.part', '.part.old'))]
+    es = [e for e in (yield from api.leftovers(dest)) if e.name.endswith(('.part', '.part.old'))]
     es = [e for e in es if folder + e.name != keep]
     olds = sorted((e for e in es if e.name.endswith('.old')), key=server_time)
-    if olds and not jp.exists(dest): jp.rename(folder + olds.pop().name, dest)   # the newest, back
+    if olds and not (yield from api.exists(dest)):   # the newest, back
+        yield from api.rename(folder + olds.pop().name, dest)
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - server_time(e) > _STALE_PART):
-            drive(jp, ContentsAPI(jp).delete_quietly(folder + e.name))
+            yield from api.delete_quietly(folder + e.name)
+
+
+# %% ../nbs/01b_transfers.ipynb #7875dfa6
+@patch
+def leftovers(self:ContentsAPI, path:str=''):
+    "The steps of `Jupyter.leftovers`"
+    try: m = yield from self.model(path, hash=False)
+    except NotFoundError: m = None
+    if m is not None and m.type == 'directory':
+        return [e for e in (yield from self.ls(path)) if _is_part(e.name)]
+    folder,_,name = check_path(path).rpartition('/')
+    return [e for e in (yield from self.ls(folder)) if _is_part(e.name, name)]
+
 
 # %% ../nbs/01b_transfers.ipynb #432f1bb8
 @patch
@@ -122,12 +137,7 @@ def leftovers(self:Jupyter,
               path:str='', # a directory (all its leftovers), or a file (its transfers' and saves')
              ) -> list:
     "The parts and locks that interrupted uploads and saves left: in a directory, or beside a file"
-    try: m = drive(self, ContentsAPI(self).model(path, hash=False))
-    except NotFoundError: m = None
-    if m is not None and m.type == 'directory':
-        return [e for e in self.ls(path) if _is_part(e.name)]
-    folder,_,name = check_path(path).rpartition('/')
-    return [e for e in self.ls(folder) if _is_part(e.name, name)]
+    return drive(self, ContentsAPI(self).leftovers(path))
 
 # %% ../nbs/01b_transfers.ipynb #467d61fb
 @patch
@@ -135,7 +145,7 @@ def recover(self:Jupyter,
             path:str, # the file whose interrupted uploads to clean up after
            ) -> list:
     "Put back the old `path` that an interrupted upload set aside, remove stale parts: what is left"
-    with FileLock(self, path) as lock: _clean_parts(self, check_path(path), lock.now)
+    with FileLock(self, path) as lock: drive(self, _clean_parts(self, check_path(path), lock.now))
     return self.leftovers(path)
 
 # %% ../nbs/01b_transfers.ipynb #b2e3d90f
@@ -144,9 +154,9 @@ def _target(jp, name, remote_path, overwrite) -> str:
     dest = check_path(remote_path) if remote_path is not None else check_path(name)
     if remote_path is not None and str(remote_path).endswith('/'):
         dest = f'{dest}/{name}'.lstrip('/')
-    try: m = drive(jp, ContentsAPI(jp).model(dest, hash=False))
+    try: m = yield from ContentsAPI(jp).model(dest, hash=False)
     except NotFoundError: return dest
-    if m.type == 'directory': return _target(jp, name, dest + '/', overwrite)
+    if m.type == 'directory': return (yield from _target(jp, name, dest + '/', overwrite))
     if not overwrite:
         raise ConflictError(f"Not uploaded: {dest!r} already exists on the server.", method='PUT',
                             advice=Advice('Pass {overwrite} to replace it.', overwrite=True),
@@ -173,7 +183,7 @@ class _Chunked:
                 if i < n: nxt = pool.submit(prepare, i + 1)
                 model = dict(type='file', format='base64', content=content)
                 if n > 1: model['chunk'] = -1 if i == n else i
-                m = drive(self.jp, self.api.request(self.tmp, 'PUT', data=model))
+                m = yield from self.api.request(self.tmp, 'PUT', data=model)
                 del model, content
                 done += k; bar.update(done)
         return done,h,m
@@ -185,7 +195,7 @@ class _Chunked:
         if m.size != done:
             raise JupyterError(f"Not uploaded: the server holds {m.size} of the {done} bytes of "
                                f"{lf.path.name!r}. Try again.")
-        m = drive(self.jp, self.api.model(self.tmp))
+        m = yield from self.api.model(self.tmp)
         if m.get('hash'):
             mine = h.hexdigest() if m.hash_algorithm == 'sha256' else lf.digest(m.hash_algorithm)
             if m.hash != mine:
@@ -197,7 +207,7 @@ class _Chunked:
 # %% ../nbs/01b_transfers.ipynb #1c5adf8d
 class _Upload(_Chunked):
     "One upload of the open local file `lf` to `dest` on the server, through the part `tmp`"
-    def __init__(self, jp:Jupyter, lf:_LocalFile, dest:str, chunk_size:int):
+    def __init__(self, jp, lf:_LocalFile, dest:str, chunk_size:int):
         self.jp,self.api,self.lf,self.dest,self.chunk_size = jp,ContentsAPI(jp),lf,dest,chunk_size
         self.tmp,self.url = part_path(dest),jp.url + contents_api(dest)
 
@@ -208,14 +218,16 @@ class _Upload(_Chunked):
         if len(data) != lf.size or not lf.unchanged(digest): raise lf.changed()
         model = dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii'))
         with _bar(progress, len(data), self.dest) as bar:
-            with FileLock(self.jp, self.dest):
-                m = drive(self.jp, self.api.request(self.dest, 'PUT', data=model))
+            lock = FileLock(self.jp, self.dest)
+            yield from lock.acquiring()
+            try: m = yield from self.api.request(self.dest, 'PUT', data=model)
+            finally: yield from lock.releasing()
             bar.update(len(data))
         if m.size != len(data):
             msg = (f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of "
                    f"{lf.path.name!r}. Try again.")
             raise JupyterError(msg, method='PUT', url=self.url)
-        m = drive(self.jp, self.api.model(self.dest))
+        m = yield from self.api.model(self.dest)
         if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != digest:
             msg = (f"Uploaded, but not kept: another client wrote {self.dest!r} right after this "
                    "upload. Look at it, then upload again if yours should win.")
@@ -225,15 +237,44 @@ class _Upload(_Chunked):
 
     def into_place(self, overwrite:bool) -> AttrDict:
         "Rename `tmp` to `dest`; with `overwrite`, over a `dest`, never leaving it half-written"
-        try: return self.jp.rename(self.tmp, self.dest)
+        api = self.api
+        try: return (yield from api.rename(self.tmp, self.dest))
         except ConflictError:
             if not overwrite: raise
         old = f'{self.tmp}.old'   # (the server renames over no file: the old one goes aside)
-        self.jp.rename(self.dest, old)
-        try: m = self.jp.rename(self.tmp, self.dest)
-        except BaseException: self.jp.rename(old, self.dest); raise
-        drive(self.jp, self.api.delete_quietly(old))
+        yield from api.rename(self.dest, old)
+        try: m = yield from api.rename(self.tmp, self.dest)
+        except BaseException: yield from api.rename(old, self.dest); raise
+        yield from api.delete_quietly(old)
         return m
+
+# %% ../nbs/01b_transfers.ipynb #34afffff
+@patch
+def upload(self:ContentsAPI, local_path, remote_path:str=None, progress=True,
+           overwrite:bool=False, chunk_size:int=2**20):
+    "The steps of `Jupyter.upload`: sent to a part, checked, renamed into place under the lock"
+    _check_chunk_size(chunk_size)
+    with _LocalFile(local_path) as lf:
+        dest = yield from _target(self.jp, lf.path.name, remote_path, overwrite)
+        up = _Upload(self.jp, lf, dest, chunk_size)
+        if overwrite and lf.size <= chunk_size: return (yield from up.whole(progress))
+        with _bar(progress, lf.size, dest) as bar:
+            try:
+                m = yield from up.check(*(yield from up.send(bar)))
+                lock = FileLock(self.jp, dest)   # renames and clean-up: one client at a time
+                yield from lock.acquiring()
+                try:
+                    yield from _clean_parts(self.jp, dest, lock.now, keep=up.tmp)
+                    res = yield from up.into_place(overwrite)
+                finally: yield from lock.releasing()
+            except BaseException as e:
+                yield from self.delete_quietly(up.tmp)   # (the server gone: a temporary name anyway)
+                if isinstance(e, ServerError): raise ContentsAPI.write_error(e, dest) from None
+                raise
+    self.remember(dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
+    res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
+    return res
+
 
 # %% ../nbs/01b_transfers.ipynb #4b11a90c
 @patch
@@ -245,24 +286,9 @@ def upload(self:Jupyter,
            chunk_size:int=2**20, # bytes per request; the memory used is a few times this
           ) -> AttrDict:
     "Upload a local file of any size in chunks; it appears only once it is complete and verified"
-    _check_chunk_size(chunk_size)
-    with _LocalFile(local_path) as lf, _sigterm_after_cleanup():
-        dest = _target(self, lf.path.name, remote_path, overwrite)
-        up = _Upload(self, lf, dest, chunk_size)
-        if overwrite and lf.size <= chunk_size: return up.whole(progress)   # never leaves it empty
-        with _bar(progress, lf.size, dest) as bar:
-            try:
-                m = up.check(*up.send(bar))
-                with FileLock(self, dest) as lock:   # renames and clean-up: one client at a time
-                    _clean_parts(self, dest, lock.now, keep=up.tmp)
-                    res = up.into_place(overwrite)
-            except BaseException as e:
-                drive(self, up.api.delete_quietly(up.tmp))   # (if the server is gone: a temporary name anyway)
-                if isinstance(e, ServerError): raise ContentsAPI.write_error(e, dest) from None
-                raise
-    up.api.remember(dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
-    res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
-    return res
+    steps = ContentsAPI(self).upload(local_path, remote_path, progress, overwrite, chunk_size)
+    with _sigterm_after_cleanup(): return drive(self, steps)
+
 
 # %% ../nbs/01b_transfers.ipynb #e0e71417
 _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
