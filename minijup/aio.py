@@ -158,10 +158,10 @@ async def kernels(self:AsyncJupyter) -> list:
 async def get(self:AsyncJupyter,
               path:str, # the notebook, file or directory, relative to the server's root
               content:bool=True, # with the content; False: only the model (and the file's hash)
-              type:str=None, # read it as a 'notebook', 'file' or 'directory'; default: as the server does
+              type:str=None, # read it as a 'notebook', 'file' or 'directory'; default: the server's
               format:str=None, # a file as 'text' (a str) or 'base64' (bytes); default: text if UTF-8
              ) -> AttrDict:
-    "The model of `path`, its content a `NotebookNode`, a `str` or `bytes`; remembered (as `Jupyter.get`)"
+    "The model of `path`, its content a `NotebookNode`, a `str` or `bytes`; remembered"
     return await adrive(self, ContentsAPI(self).get(path, content, type, format))
 
 @patch

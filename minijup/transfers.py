@@ -383,7 +383,8 @@ class _Download:
 
     def check(self, t:AttrDict, done:int, h, verify):
         "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is the file the server has (`t`)"
-        if verify and not t.get('hash'): t = drive(self.jp, self.api.model(self.path, hash=False))   # as it is now
+        if verify and not t.get('hash'):   # the model as it is now
+            t = drive(self.jp, self.api.model(self.path, hash=False))
         if t.get('hash'):
             algo = t.hash_algorithm
             changed = t.hash != (h.hexdigest() if algo == 'sha256' else file_hash(self.tmp, algo))
