@@ -15,7 +15,7 @@ from .core import *
 from .messages import *
 from .protocol import *
 from .contents import ContentsAPI, adrive
-from .sessions import kernel_id_of
+from .sessions import SessionsAPI, kernel_id_of
 
 # %% ../nbs/03c_aio.ipynb #3be968a9
 class AsyncJupyter:
@@ -189,8 +189,7 @@ async def start_kernel(self:AsyncJupyter,
                        path:str='', # the folder it runs in, from the server's root
                       ) -> AsyncKernel:
     "Start a kernel (`POST /api/kernels`); closing the client shuts it down"
-    body = {'path': str(path or '').strip('/'), **({'name': name} if name else {})}
-    k = AsyncKernel(await self.request('api/kernels', 'POST', data=body, expect=dict))
+    k = AsyncKernel(await adrive(self, SessionsAPI(self).start_kernel(name, path)))
     k._jp = self
     self.owned.append(k)
     return k
