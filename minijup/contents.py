@@ -12,8 +12,8 @@ from .core import *
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
-__all__ = ['nbformat', 'check_path', 'contents_api', 'short_name', 'as_notebook', 'decode_model', 'Call', 'Pause', 'drive',
-           'adrive', 'ContentsAPI', 'file_hash']
+__all__ = ['nbformat', 'check_path', 'contents_api', 'short_name', 'as_notebook', 'decode_model', 'Call', 'Pause', 'Fetch',
+           'drive', 'adrive', 'ContentsAPI', 'file_hash']
 
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
@@ -143,6 +143,15 @@ class Pause:
     seconds:float
 
 
+# %% ../nbs/01_contents.ipynb #3317a366
+@dataclass
+class Fetch:
+    "A streamed GET that the core asks for (a download): the bytes of `path`, not JSON"
+    path:str   # e.g. 'files/a/b.bin'
+    write:object   # called with each chunk as it comes; returning False stops the transfer
+    chunk_size:int = 2**20
+
+
 # %% ../nbs/01_contents.ipynb #a9672dd9
 def drive(jp, steps):
     "Run the core's generator `steps` with the sync client `jp`: what it returns"
@@ -153,6 +162,7 @@ def drive(jp, steps):
         answer,err = None,None
         try:
             if isinstance(ev, Pause): time.sleep(ev.seconds)
+            elif isinstance(ev, Fetch): jp.stream(ev.path, ev.write, ev.chunk_size)
             else: answer = jp(ev.path, ev.verb, query=ev.query, data=ev.data, expect=ev.expect)
         except BaseException as e: err = e   # (into the steps: they clean up, then it goes on)
 
@@ -170,6 +180,7 @@ async def adrive(jp, steps):
         if cancel is not None: err,cancel = cancel,None; continue   # it lands between two requests
         try:
             if isinstance(ev, Pause): await asyncio.sleep(ev.seconds); continue
+            if isinstance(ev, Fetch): await jp.stream(ev.path, ev.write, ev.chunk_size); continue
             call = asyncio.ensure_future(jp.request(ev.path, ev.verb, query=ev.query, data=ev.data,
                                                     expect=ev.expect))
             try: answer = await asyncio.shield(call)

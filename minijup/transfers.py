@@ -94,6 +94,23 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout.", advice=advice)
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
+# %% ../nbs/01b_transfers.ipynb #2b3930aa
+@patch
+def stream(self:Jupyter,
+           path:str, # the endpoint, e.g. 'files/a/b.bin'
+           write, # called with each chunk of bytes as it comes; returning False stops the transfer
+           chunk_size:int=2**20, # bytes per chunk, at most
+          ):
+    "GET `path` and hand its body to `write` as it arrives (a download's transport)"
+    r = self(path, raw=True)
+    with r:
+        try:
+            for b in r.iter_content(chunk_size):
+                if write(b) is False: break
+        except requests.RequestException as e:
+            raise _transfer_error(e, f"GET {r.url}") from None
+
+
 # %% ../nbs/01b_transfers.ipynb #a1c0de06
 _STALE_PART = 600  # seconds since a part last grew after which an interrupted transfer left it
 _PART = re.compile(r'(.+?)(\.[0-9a-f]{8}\.(part|part\.old|minijup-lock)'   # a part, old file, lock
@@ -346,9 +363,10 @@ def _clean_local_parts(local:Path):
 # %% ../nbs/01b_transfers.ipynb #a1c0de08
 def _download_model(jp, path) -> AttrDict:
     "The model of `path` (no hash); a `NotFoundError` says so if an interrupted upload set it aside"
-    try: return drive(jp, ContentsAPI(jp).model(path, hash=False))
+    api = ContentsAPI(jp)
+    try: return (yield from api.model(path, hash=False))
     except NotFoundError as e:
-        try: aside = any(p.name.endswith('.part.old') for p in jp.leftovers(path))
+        try: aside = any(p.name.endswith('.part.old') for p in (yield from api.leftovers(path)))
         except JupyterError: aside = False
         if aside:
             e.args = (e.args[0] + " An interrupted upload left its old content aside: "
@@ -358,33 +376,30 @@ def _download_model(jp, path) -> AttrDict:
 # %% ../nbs/01b_transfers.ipynb #ccd01306
 class _Download:
     "One download of the file `path` (its model `m`) to the local `local`, through the part `tmp`"
-    def __init__(self, jp:Jupyter, path:str, local:Path, m:AttrDict, chunk_size:int):
+    def __init__(self, jp, path:str, local:Path, m:AttrDict, chunk_size:int):
         self.jp,self.api,self.path,self.local,self.m = jp,ContentsAPI(jp),path,local,m
         self.chunk_size,self.tmp = chunk_size,_local_part(local)
 
     def stream(self, bar:Progress, hashing:bool) -> tuple:
         "Write the file from `/files/` into `tmp`, no more than its size, hashed if `hashing`"
         h,busy,done,size = hashlib.sha256(),None,0,self.m.size
-        r = self.jp('files/' + quote_path(check_path(self.path)), raw=True)
-        with ThreadPoolExecutor(1) as pool:
-            try:
-                with r, open(self.tmp, 'wb') as f:
-                    for b in r.iter_content(self.chunk_size):
-                        f.write(b); done += len(b)
-                        if size is not None and done > size: break   # more than the file holds
-                        if hashing:
-                            if busy: busy.result()
-                            busy = pool.submit(h.update, b)
-                        bar.update(done)
-            except requests.RequestException as e:
-                raise _transfer_error(e, f"GET {r.url}") from None
+        def write(b):
+            nonlocal busy, done
+            f.write(b); done += len(b)
+            if size is not None and done > size: return False   # more than the file holds
+            if hashing:
+                if busy: busy.result()
+                busy = pool.submit(h.update, b)
+            bar.update(done)
+        with ThreadPoolExecutor(1) as pool, open(self.tmp, 'wb') as f:
+            yield Fetch('files/' + quote_path(check_path(self.path)), write, self.chunk_size)
             if busy: busy.result()
         return done,h
 
     def check(self, t:AttrDict, done:int, h, verify):
         "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is the file the server has (`t`)"
         if verify and not t.get('hash'):   # the model as it is now
-            t = drive(self.jp, self.api.model(self.path, hash=False))
+            t = yield from self.api.model(self.path, hash=False)
         if t.get('hash'):
             algo = t.hash_algorithm
             changed = t.hash != (h.hexdigest() if algo == 'sha256' else file_hash(self.tmp, algo))
@@ -395,6 +410,35 @@ class _Download:
                     f"as the server's model says, but {what} changed")
             raise JupyterError(f"Not downloaded: {self.path!r} changed on the server during the "
                                f"download (the client received {done} bytes, {what}). Try again.")
+
+# %% ../nbs/01b_transfers.ipynb #609ccacf
+@patch
+def download(self:ContentsAPI, remote_path:str, local_path=None, progress=True, verify=True,
+             chunk_size:int=2**20, overwrite:bool=False):
+    "The steps of `Jupyter.download`: streamed into a local part, checked, moved into place"
+    if verify not in (True, False, 'hash'):
+        raise ArgumentError(f"verify must be True, False or 'hash', not {verify!r}.")
+    _check_chunk_size(chunk_size)
+    local = _local_target(remote_path, local_path)
+    if not overwrite and local.exists(): raise _exists_here(local)   # before anything is sent
+    m = yield from _download_model(self.jp, remote_path)
+    if m.type == 'directory':
+        raise ArgumentError(f"Not downloaded: {remote_path!r} is a directory.")
+    _clean_local_parts(local)
+    d = _Download(self.jp, remote_path, local, m, chunk_size)
+    limit = ContentsAPI.hash_max if verify == 'hash' else _QUICK_HASH
+    by_hash = bool(verify) and (m.size or 0) <= limit
+    with _bar(progress, m.size, check_path(remote_path)) as bar:
+        try:
+            done,h = yield from d.stream(bar, hashing=by_hash)
+            t = (yield from self.model(remote_path)) if by_hash else m   # the server's hash
+            yield from d.check(t, done, h, verify)
+            _place(d.tmp, local, overwrite)
+        except BaseException:
+            d.tmp.unlink(missing_ok=True)
+            raise
+    return local
+
 
 # %% ../nbs/01b_transfers.ipynb #96dd8124
 @patch
@@ -407,27 +451,7 @@ def download(self:Jupyter,
              overwrite:bool=False, # replace a local file that is there
             ) -> Path:
     "Download a file of any size from `/files/`; it appears only once it is complete and verified"
-    if verify not in (True, False, 'hash'):
-        raise ArgumentError(f"verify must be True, False or 'hash', not {verify!r}.")
-    _check_chunk_size(chunk_size)
-    local = _local_target(remote_path, local_path)
-    if not overwrite and local.exists(): raise _exists_here(local)   # before anything is sent
-    m = _download_model(self, remote_path)
-    if m.type == 'directory':
-        raise ArgumentError(f"Not downloaded: {remote_path!r} is a directory.")
-    _clean_local_parts(local)
-    d = _Download(self, remote_path, local, m, chunk_size)
-    limit = ContentsAPI.hash_max if verify == 'hash' else _QUICK_HASH
-    by_hash = bool(verify) and (m.size or 0) <= limit
-    with _sigterm_after_cleanup(), _bar(progress, m.size, check_path(remote_path)) as bar:
-        try:
-            with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for meanwhile
-                theirs = pool.submit(drive, self, d.api.model(remote_path)) if by_hash else None
-                done,h = d.stream(bar, hashing=by_hash)
-                t = theirs.result() if theirs else m
-            d.check(t, done, h, verify)
-            _place(d.tmp, local, overwrite)
-        except BaseException:
-            d.tmp.unlink(missing_ok=True)
-            raise
-    return local
+    steps = ContentsAPI(self).download(remote_path, local_path, progress, verify, chunk_size,
+                                       overwrite)
+    with _sigterm_after_cleanup(): return drive(self, steps)
+
