@@ -181,6 +181,22 @@ async def download(self:AsyncJupyter,
                                        overwrite)
     return await adrive(self, steps)
 
+# %% ../nbs/03d_aio_contents.ipynb #c5099a95
+@patch
+async def leftovers(self:AsyncJupyter,
+                    path:str='', # a directory (all its leftovers), or a file (its transfers' and saves')
+                   ) -> list:
+    "The parts and locks that interrupted uploads and saves left: in a directory, or beside a file"
+    return await adrive(self, ContentsAPI(self).leftovers(path))
+
+# %% ../nbs/03d_aio_contents.ipynb #916c72ce
+@patch
+async def recover(self:AsyncJupyter,
+                  path:str, # the file whose interrupted uploads to clean up after
+                 ) -> list:
+    "Put back the old `path` that an interrupted upload set aside, remove stale parts: what is left"
+    return await adrive(self, ContentsAPI(self).recover(path))
+
 # %% ../nbs/03d_aio_contents.ipynb #0b772c72
 class AsyncSession(AttrDict):
     "A session model; `async with` it deletes the session on exit if this client `created` it"

@@ -156,14 +156,24 @@ def leftovers(self:Jupyter,
     "The parts and locks that interrupted uploads and saves left: in a directory, or beside a file"
     return drive(self, ContentsAPI(self).leftovers(path))
 
+# %% ../nbs/01b_transfers.ipynb #0694ba98
+@patch
+def recover(self:ContentsAPI, path:str):
+    "The steps of `Jupyter.recover`: under the file's lock, the clean-up; then what is left"
+    lock = FileLock(self.jp, path)
+    yield from lock.acquiring()
+    try: yield from _clean_parts(self.jp, check_path(path), lock.now)
+    finally: yield from lock.releasing()
+    return (yield from self.leftovers(path))
+
+
 # %% ../nbs/01b_transfers.ipynb #467d61fb
 @patch
 def recover(self:Jupyter,
             path:str, # the file whose interrupted uploads to clean up after
            ) -> list:
     "Put back the old `path` that an interrupted upload set aside, remove stale parts: what is left"
-    with FileLock(self, path) as lock: drive(self, _clean_parts(self, check_path(path), lock.now))
-    return self.leftovers(path)
+    return drive(self, ContentsAPI(self).recover(path))
 
 # %% ../nbs/01b_transfers.ipynb #b2e3d90f
 def _target(jp, name, remote_path, overwrite) -> str:
