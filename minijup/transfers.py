@@ -94,6 +94,23 @@ def _transfer_error(e, what):
         return JupyterTimeoutError(f"{what}: no data within the timeout.", advice=advice)
     return ConnectError(f"{what}: the connection to the server broke off. Try again.")
 
+# %% ../nbs/01b_transfers.ipynb #2b3930aa
+@patch
+def stream(self:Jupyter,
+           path:str, # the endpoint, e.g. 'files/a/b.bin'
+           write, # called with each chunk of bytes as it comes; returning False stops the transfer
+           chunk_size:int=2**20, # bytes per chunk, at most
+          ):
+    "GET `path` and hand its body to `write` as it arrives (a download's transport)"
+    r = self(path, raw=True)
+    with r:
+        try:
+            for b in r.iter_content(chunk_size):
+                if write(b) is False: break
+        except requests.RequestException as e:
+            raise _transfer_error(e, f"GET {r.url}") from None
+
+
 # %% ../nbs/01b_transfers.ipynb #a1c0de06
 _STALE_PART = 600  # seconds since a part last grew after which an interrupted transfer left it
 _PART = re.compile(r'(.+?)(\.[0-9a-f]{8}\.(part|part\.old|minijup-lock)'   # a part, old file, lock
@@ -107,14 +124,29 @@ def _is_part(name:str, of:str=None) -> bool:
 # %% ../nbs/01b_transfers.ipynb #2652cea9
 def _clean_parts(jp, dest, now:float, keep:str=None):
     "Under `dest`'s lock: put back the old `dest` an interrupted upload set aside; drop stale parts"
+    api = ContentsAPI(jp)
     folder = dest.rpartition('/')[0] + '/' if '/' in dest else ''
-    es = [e for e in jp.leftovers(dest) if e.name.endswith(('.part', '.part.old'))]
+    es = [e for e in (yield from api.leftovers(dest)) if e.name.endswith(('.part', '.part.old'))]
     es = [e for e in es if folder + e.name != keep]
     olds = sorted((e for e in es if e.name.endswith('.old')), key=server_time)
-    if olds and not jp.exists(dest): jp.rename(folder + olds.pop().name, dest)   # the newest, back
+    if olds and not (yield from api.exists(dest)):   # the newest, back
+        yield from api.rename(folder + olds.pop().name, dest)
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - server_time(e) > _STALE_PART):
-            ContentsAPI(jp).delete_quietly(folder + e.name)
+            yield from api.delete_quietly(folder + e.name)
+
+
+# %% ../nbs/01b_transfers.ipynb #7875dfa6
+@patch
+def leftovers(self:ContentsAPI, path:str=''):
+    "The steps of `Jupyter.leftovers`"
+    try: m = yield from self.model(path, hash=False)
+    except NotFoundError: m = None
+    if m is not None and m.type == 'directory':
+        return [e for e in (yield from self.ls(path)) if _is_part(e.name)]
+    folder,_,name = check_path(path).rpartition('/')
+    return [e for e in (yield from self.ls(folder)) if _is_part(e.name, name)]
+
 
 # %% ../nbs/01b_transfers.ipynb #432f1bb8
 @patch
@@ -122,12 +154,18 @@ def leftovers(self:Jupyter,
               path:str='', # a directory (all its leftovers), or a file (its transfers' and saves')
              ) -> list:
     "The parts and locks that interrupted uploads and saves left: in a directory, or beside a file"
-    try: m = ContentsAPI(self).model(path, hash=False)
-    except NotFoundError: m = None
-    if m is not None and m.type == 'directory':
-        return [e for e in self.ls(path) if _is_part(e.name)]
-    folder,_,name = check_path(path).rpartition('/')
-    return [e for e in self.ls(folder) if _is_part(e.name, name)]
+    return drive(self, ContentsAPI(self).leftovers(path))
+
+# %% ../nbs/01b_transfers.ipynb #0694ba98
+@patch
+def recover(self:ContentsAPI, path:str):
+    "The steps of `Jupyter.recover`: under the file's lock, the clean-up; then what is left"
+    lock = FileLock(self.jp, path)
+    yield from lock.acquiring()
+    try: yield from _clean_parts(self.jp, check_path(path), lock.now)
+    finally: yield from lock.releasing()
+    return (yield from self.leftovers(path))
+
 
 # %% ../nbs/01b_transfers.ipynb #467d61fb
 @patch
@@ -135,8 +173,7 @@ def recover(self:Jupyter,
             path:str, # the file whose interrupted uploads to clean up after
            ) -> list:
     "Put back the old `path` that an interrupted upload set aside, remove stale parts: what is left"
-    with FileLock(self, path) as lock: _clean_parts(self, check_path(path), lock.now)
-    return self.leftovers(path)
+    return drive(self, ContentsAPI(self).recover(path))
 
 # %% ../nbs/01b_transfers.ipynb #b2e3d90f
 def _target(jp, name, remote_path, overwrite) -> str:
@@ -144,9 +181,9 @@ def _target(jp, name, remote_path, overwrite) -> str:
     dest = check_path(remote_path) if remote_path is not None else check_path(name)
     if remote_path is not None and str(remote_path).endswith('/'):
         dest = f'{dest}/{name}'.lstrip('/')
-    try: m = ContentsAPI(jp).model(dest, hash=False)
+    try: m = yield from ContentsAPI(jp).model(dest, hash=False)
     except NotFoundError: return dest
-    if m.type == 'directory': return _target(jp, name, dest + '/', overwrite)
+    if m.type == 'directory': return (yield from _target(jp, name, dest + '/', overwrite))
     if not overwrite:
         raise ConflictError(f"Not uploaded: {dest!r} already exists on the server.", method='PUT',
                             advice=Advice('Pass {overwrite} to replace it.', overwrite=True),
@@ -173,7 +210,7 @@ class _Chunked:
                 if i < n: nxt = pool.submit(prepare, i + 1)
                 model = dict(type='file', format='base64', content=content)
                 if n > 1: model['chunk'] = -1 if i == n else i
-                m = self.api.request(self.tmp, 'PUT', data=model)
+                m = yield from self.api.request(self.tmp, 'PUT', data=model)
                 del model, content
                 done += k; bar.update(done)
         return done,h,m
@@ -185,7 +222,7 @@ class _Chunked:
         if m.size != done:
             raise JupyterError(f"Not uploaded: the server holds {m.size} of the {done} bytes of "
                                f"{lf.path.name!r}. Try again.")
-        m = self.api.model(self.tmp)
+        m = yield from self.api.model(self.tmp)
         if m.get('hash'):
             mine = h.hexdigest() if m.hash_algorithm == 'sha256' else lf.digest(m.hash_algorithm)
             if m.hash != mine:
@@ -197,7 +234,7 @@ class _Chunked:
 # %% ../nbs/01b_transfers.ipynb #1c5adf8d
 class _Upload(_Chunked):
     "One upload of the open local file `lf` to `dest` on the server, through the part `tmp`"
-    def __init__(self, jp:Jupyter, lf:_LocalFile, dest:str, chunk_size:int):
+    def __init__(self, jp, lf:_LocalFile, dest:str, chunk_size:int):
         self.jp,self.api,self.lf,self.dest,self.chunk_size = jp,ContentsAPI(jp),lf,dest,chunk_size
         self.tmp,self.url = part_path(dest),jp.url + contents_api(dest)
 
@@ -208,13 +245,16 @@ class _Upload(_Chunked):
         if len(data) != lf.size or not lf.unchanged(digest): raise lf.changed()
         model = dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii'))
         with _bar(progress, len(data), self.dest) as bar:
-            with FileLock(self.jp, self.dest): m = self.api.request(self.dest, 'PUT', data=model)
+            lock = FileLock(self.jp, self.dest)
+            yield from lock.acquiring()
+            try: m = yield from self.api.request(self.dest, 'PUT', data=model)
+            finally: yield from lock.releasing()
             bar.update(len(data))
         if m.size != len(data):
             msg = (f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of "
                    f"{lf.path.name!r}. Try again.")
             raise JupyterError(msg, method='PUT', url=self.url)
-        m = self.api.model(self.dest)
+        m = yield from self.api.model(self.dest)
         if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != digest:
             msg = (f"Uploaded, but not kept: another client wrote {self.dest!r} right after this "
                    "upload. Look at it, then upload again if yours should win.")
@@ -224,15 +264,44 @@ class _Upload(_Chunked):
 
     def into_place(self, overwrite:bool) -> AttrDict:
         "Rename `tmp` to `dest`; with `overwrite`, over a `dest`, never leaving it half-written"
-        try: return self.jp.rename(self.tmp, self.dest)
+        api = self.api
+        try: return (yield from api.rename(self.tmp, self.dest))
         except ConflictError:
             if not overwrite: raise
         old = f'{self.tmp}.old'   # (the server renames over no file: the old one goes aside)
-        self.jp.rename(self.dest, old)
-        try: m = self.jp.rename(self.tmp, self.dest)
-        except BaseException: self.jp.rename(old, self.dest); raise
-        self.api.delete_quietly(old)
+        yield from api.rename(self.dest, old)
+        try: m = yield from api.rename(self.tmp, self.dest)
+        except BaseException: yield from api.rename(old, self.dest); raise
+        yield from api.delete_quietly(old)
         return m
+
+# %% ../nbs/01b_transfers.ipynb #34afffff
+@patch
+def upload(self:ContentsAPI, local_path, remote_path:str=None, progress=True,
+           overwrite:bool=False, chunk_size:int=2**20):
+    "The steps of `Jupyter.upload`: sent to a part, checked, renamed into place under the lock"
+    _check_chunk_size(chunk_size)
+    with _LocalFile(local_path) as lf:
+        dest = yield from _target(self.jp, lf.path.name, remote_path, overwrite)
+        up = _Upload(self.jp, lf, dest, chunk_size)
+        if overwrite and lf.size <= chunk_size: return (yield from up.whole(progress))
+        with _bar(progress, lf.size, dest) as bar:
+            try:
+                m = yield from up.check(*(yield from up.send(bar)))
+                lock = FileLock(self.jp, dest)   # renames and clean-up: one client at a time
+                yield from lock.acquiring()
+                try:
+                    yield from _clean_parts(self.jp, dest, lock.now, keep=up.tmp)
+                    res = yield from up.into_place(overwrite)
+                finally: yield from lock.releasing()
+            except BaseException as e:
+                yield from self.delete_quietly(up.tmp)   # (the server gone: a temporary name anyway)
+                if isinstance(e, ServerError): raise ContentsAPI.write_error(e, dest) from None
+                raise
+    self.remember(dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
+    res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
+    return res
+
 
 # %% ../nbs/01b_transfers.ipynb #4b11a90c
 @patch
@@ -244,24 +313,9 @@ def upload(self:Jupyter,
            chunk_size:int=2**20, # bytes per request; the memory used is a few times this
           ) -> AttrDict:
     "Upload a local file of any size in chunks; it appears only once it is complete and verified"
-    _check_chunk_size(chunk_size)
-    with _LocalFile(local_path) as lf, _sigterm_after_cleanup():
-        dest = _target(self, lf.path.name, remote_path, overwrite)
-        up = _Upload(self, lf, dest, chunk_size)
-        if overwrite and lf.size <= chunk_size: return up.whole(progress)   # never leaves it empty
-        with _bar(progress, lf.size, dest) as bar:
-            try:
-                m = up.check(*up.send(bar))
-                with FileLock(self, dest) as lock:   # renames and clean-up: one client at a time
-                    _clean_parts(self, dest, lock.now, keep=up.tmp)
-                    res = up.into_place(overwrite)
-            except BaseException as e:
-                up.api.delete_quietly(up.tmp)   # (if the server is gone: a temporary name anyway)
-                if isinstance(e, ServerError): raise ContentsAPI.write_error(e, dest) from None
-                raise
-    up.api.remember(dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
-    res['hash'],res['hash_algorithm'] = m.get('hash'),m.get('hash_algorithm')
-    return res
+    steps = ContentsAPI(self).upload(local_path, remote_path, progress, overwrite, chunk_size)
+    with _sigterm_after_cleanup(): return drive(self, steps)
+
 
 # %% ../nbs/01b_transfers.ipynb #e0e71417
 _QUICK_HASH = 16 * 2**20  # `download` asks for the server's hash by default only up to this size
@@ -319,9 +373,10 @@ def _clean_local_parts(local:Path):
 # %% ../nbs/01b_transfers.ipynb #a1c0de08
 def _download_model(jp, path) -> AttrDict:
     "The model of `path` (no hash); a `NotFoundError` says so if an interrupted upload set it aside"
-    try: return ContentsAPI(jp).model(path, hash=False)
+    api = ContentsAPI(jp)
+    try: return (yield from api.model(path, hash=False))
     except NotFoundError as e:
-        try: aside = any(p.name.endswith('.part.old') for p in jp.leftovers(path))
+        try: aside = any(p.name.endswith('.part.old') for p in (yield from api.leftovers(path)))
         except JupyterError: aside = False
         if aside:
             e.args = (e.args[0] + " An interrupted upload left its old content aside: "
@@ -331,32 +386,30 @@ def _download_model(jp, path) -> AttrDict:
 # %% ../nbs/01b_transfers.ipynb #ccd01306
 class _Download:
     "One download of the file `path` (its model `m`) to the local `local`, through the part `tmp`"
-    def __init__(self, jp:Jupyter, path:str, local:Path, m:AttrDict, chunk_size:int):
+    def __init__(self, jp, path:str, local:Path, m:AttrDict, chunk_size:int):
         self.jp,self.api,self.path,self.local,self.m = jp,ContentsAPI(jp),path,local,m
         self.chunk_size,self.tmp = chunk_size,_local_part(local)
 
     def stream(self, bar:Progress, hashing:bool) -> tuple:
         "Write the file from `/files/` into `tmp`, no more than its size, hashed if `hashing`"
         h,busy,done,size = hashlib.sha256(),None,0,self.m.size
-        r = self.jp('files/' + quote_path(check_path(self.path)), raw=True)
-        with ThreadPoolExecutor(1) as pool:
-            try:
-                with r, open(self.tmp, 'wb') as f:
-                    for b in r.iter_content(self.chunk_size):
-                        f.write(b); done += len(b)
-                        if size is not None and done > size: break   # more than the file holds
-                        if hashing:
-                            if busy: busy.result()
-                            busy = pool.submit(h.update, b)
-                        bar.update(done)
-            except requests.RequestException as e:
-                raise _transfer_error(e, f"GET {r.url}") from None
+        def write(b):
+            nonlocal busy, done
+            f.write(b); done += len(b)
+            if size is not None and done > size: return False   # more than the file holds
+            if hashing:
+                if busy: busy.result()
+                busy = pool.submit(h.update, b)
+            bar.update(done)
+        with ThreadPoolExecutor(1) as pool, open(self.tmp, 'wb') as f:
+            yield Fetch('files/' + quote_path(check_path(self.path)), write, self.chunk_size)
             if busy: busy.result()
         return done,h
 
     def check(self, t:AttrDict, done:int, h, verify):
         "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is the file the server has (`t`)"
-        if verify and not t.get('hash'): t = self.api.model(self.path, hash=False)   # as it is now
+        if verify and not t.get('hash'):   # the model as it is now
+            t = yield from self.api.model(self.path, hash=False)
         if t.get('hash'):
             algo = t.hash_algorithm
             changed = t.hash != (h.hexdigest() if algo == 'sha256' else file_hash(self.tmp, algo))
@@ -367,6 +420,35 @@ class _Download:
                     f"as the server's model says, but {what} changed")
             raise JupyterError(f"Not downloaded: {self.path!r} changed on the server during the "
                                f"download (the client received {done} bytes, {what}). Try again.")
+
+# %% ../nbs/01b_transfers.ipynb #609ccacf
+@patch
+def download(self:ContentsAPI, remote_path:str, local_path=None, progress=True, verify=True,
+             chunk_size:int=2**20, overwrite:bool=False):
+    "The steps of `Jupyter.download`: streamed into a local part, checked, moved into place"
+    if verify not in (True, False, 'hash'):
+        raise ArgumentError(f"verify must be True, False or 'hash', not {verify!r}.")
+    _check_chunk_size(chunk_size)
+    local = _local_target(remote_path, local_path)
+    if not overwrite and local.exists(): raise _exists_here(local)   # before anything is sent
+    m = yield from _download_model(self.jp, remote_path)
+    if m.type == 'directory':
+        raise ArgumentError(f"Not downloaded: {remote_path!r} is a directory.")
+    _clean_local_parts(local)
+    d = _Download(self.jp, remote_path, local, m, chunk_size)
+    limit = ContentsAPI.hash_max if verify == 'hash' else _QUICK_HASH
+    by_hash = bool(verify) and (m.size or 0) <= limit
+    with _bar(progress, m.size, check_path(remote_path)) as bar:
+        try:
+            done,h = yield from d.stream(bar, hashing=by_hash)
+            t = (yield from self.model(remote_path)) if by_hash else m   # the server's hash
+            yield from d.check(t, done, h, verify)
+            _place(d.tmp, local, overwrite)
+        except BaseException:
+            d.tmp.unlink(missing_ok=True)
+            raise
+    return local
+
 
 # %% ../nbs/01b_transfers.ipynb #96dd8124
 @patch
@@ -379,27 +461,7 @@ def download(self:Jupyter,
              overwrite:bool=False, # replace a local file that is there
             ) -> Path:
     "Download a file of any size from `/files/`; it appears only once it is complete and verified"
-    if verify not in (True, False, 'hash'):
-        raise ArgumentError(f"verify must be True, False or 'hash', not {verify!r}.")
-    _check_chunk_size(chunk_size)
-    local = _local_target(remote_path, local_path)
-    if not overwrite and local.exists(): raise _exists_here(local)   # before anything is sent
-    m = _download_model(self, remote_path)
-    if m.type == 'directory':
-        raise ArgumentError(f"Not downloaded: {remote_path!r} is a directory.")
-    _clean_local_parts(local)
-    d = _Download(self, remote_path, local, m, chunk_size)
-    limit = ContentsAPI.hash_max if verify == 'hash' else _QUICK_HASH
-    by_hash = bool(verify) and (m.size or 0) <= limit
-    with _sigterm_after_cleanup(), _bar(progress, m.size, check_path(remote_path)) as bar:
-        try:
-            with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for meanwhile
-                theirs = pool.submit(d.api.model, remote_path) if by_hash else None
-                done,h = d.stream(bar, hashing=by_hash)
-                t = theirs.result() if theirs else m
-            d.check(t, done, h, verify)
-            _place(d.tmp, local, overwrite)
-        except BaseException:
-            d.tmp.unlink(missing_ok=True)
-            raise
-    return local
+    steps = ContentsAPI(self).download(remote_path, local_path, progress, verify, chunk_size,
+                                       overwrite)
+    with _sigterm_after_cleanup(): return drive(self, steps)
+
