@@ -19,7 +19,8 @@ nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
 __all__ = ['nbformat', 'CellExecutionError', 'CellTimeoutError', 'CellRun', 'mark_if_stopped', 'NotebookRun', 'KernelSource',
-           'FreshKernels', 'hide_inputs', 'write_notebook']
+           'FreshKernels', 'hide_inputs', 'missing_output_folder', 'record_saved', 'changed_while_running',
+           'write_notebook']
 
 # %% ../nbs/05_run.ipynb #c4ba293f
 @patch
@@ -389,6 +390,42 @@ def hide_inputs(nb):
         c.metadata['jupyter'] = nbformat.from_dict(jup)
     return nb
 
+# %% ../nbs/05_run.ipynb #7e3561a5
+def missing_output_folder(output_path:str) -> NotFoundError:
+    "The refusal, before a run, of an `output_path` on the server whose folder is not there"
+    folder = posixpath.dirname(str(output_path).strip('/'))
+    return NotFoundError(f"Not run: there is no folder {folder!r} on the server to save "
+                         f"{str(output_path)!r} in.", advice=Advice('Create it first with {mkdir}, '
+                         'or give {output_path} in a folder that exists.', mkdir=folder,
+                         output_path=...))
+
+
+# %% ../nbs/05_run.ipynb #b79f21c0
+def record_saved(e:BaseException, # what stopped a run
+                 where:str, # where its notebook was saved; None: it was not
+                 err=None, # why it could not be saved
+                ):
+    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why not"
+    e.saved = where
+    if not isinstance(e, JupyterError): return   # (a KeyboardInterrupt: `e.saved` only)
+    note = (f"The notebook as far as it ran was saved to {str(where)!r}." if where else
+            f"The notebook as far as it ran could not be saved: {' '.join(str(err).split())}")
+    e.args = (f'{e.message} {note}', *e.args[1:])
+
+
+# %% ../nbs/05_run.ipynb #e709e444
+def changed_while_running(path:str, # the notebook that was run
+                          e:ConflictError, # the save's refusal
+                          nb, # the executed notebook, carried by the error
+                         ) -> ConflictError:
+    "The error of an executed notebook not saved over `path`, which changed on the server while it ran"
+    err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving "
+                        "would overwrite that.", status=e.status, method=e.method, url=e.url,
+                        advice=Advice('{save_elsewhere}.', save_elsewhere=...))
+    err.nb = nb
+    return err
+
+
 # %% ../nbs/05_run.ipynb #f41185fd
 def _save_folder(jp:Jupyter, output_path:str):
     "Refuse, before a run, an `output_path` on the server whose folder is not there"
@@ -396,19 +433,10 @@ def _save_folder(jp:Jupyter, output_path:str):
     if not folder: return
     try: m = jp.get(folder, content=False)
     except NotFoundError: m = None
-    if m is None or m.type != 'directory':
-        raise NotFoundError(f"Not run: there is no folder {folder!r} on the server to save "
-                            f"{str(output_path)!r} in.", advice=Advice('Create it first with '
-                            '{mkdir}, or give {output_path} in a folder that exists.', mkdir=folder,
-                            output_path=...))
+    if m is None or m.type != 'directory': raise missing_output_folder(output_path)
 
-def _saved(e, where:str, err=None):
-    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why not"
-    e.saved = where
-    if not isinstance(e, JupyterError): return   # (a KeyboardInterrupt: `e.saved` only)
-    note = (f"The notebook as far as it ran was saved to {str(where)!r}." if where else
-            f"The notebook as far as it ran could not be saved: {' '.join(str(err).split())}")
-    e.args = (f'{e.message} {note}', *e.args[1:])
+_saved = record_saved   # (its name in this notebook)
+
 
 # %% ../nbs/05_run.ipynb #4a3674ce
 @patch
@@ -419,12 +447,8 @@ def save_executed(self:Jupyter,
                  ) -> dict:
     "Save the executed `nb` of `path` over it (not if it changed since), or to `output_path`"
     try: return self.save(output_path or path, nb, overwrite=output_path is not None)
-    except ConflictError as e:
-        err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving "
-                            "would overwrite that.", status=e.status, method=e.method, url=e.url,
-                            advice=Advice('{save_elsewhere}.', save_elsewhere=...))
-        err.nb = nb
-    raise err
+    except ConflictError as e: raise changed_while_running(path, e, nb) from None
+
 
 # %% ../nbs/05_run.ipynb #3941fae4
 @patch
