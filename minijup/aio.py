@@ -16,7 +16,7 @@ from fastcore.xtras import dict2obj
 from .core import *
 from .messages import *
 from .protocol import *
-from .contents import as_notebook, contents_api
+from .contents import ContentsAPI, adrive
 from .sessions import kernel_id_of
 
 # %% ../nbs/03c_aio.ipynb #3be968a9
@@ -30,6 +30,7 @@ class AsyncJupyter:
         self._url,self._token = server_and_token(url, token, client='AsyncJupyter')
         self.timeout,self.max_body = Timeout(timeout).given, max_body
         self._http,self.owned = None, []   # (owned: connections and kernels to close, oldest first)
+        self.seen = {}   # what it last read or wrote of each file, as `Jupyter.seen`
 
     url = property(lambda s: s._url, doc="The server's base URL, ending in `/`; never the token")
     def __repr__(self): return f'AsyncJupyter({self._url!r})'
@@ -154,40 +155,24 @@ async def kernels(self:AsyncJupyter) -> list:
     "All running kernels (`GET /api/kernels`)"
     return await self.request('api/kernels', expect=list)
 
-# %% ../nbs/03c_aio.ipynb #51eb006b
-def _decoded(m):
-    "The model `m`, its content as Python objects: a `NotebookNode`, a str or bytes"
-    if m.get('content') is None: return m
-    if m.type == 'notebook': m['content'] = as_notebook(m.content, repr(m.path))
-    elif m.type == 'file' and m.get('format') == 'base64':
-        m['content'] = base64.b64decode(''.join(m.content.split()))
-    elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
-    return m
-
 # %% ../nbs/03c_aio.ipynb #bc8bee50
 @patch
 async def get(self:AsyncJupyter,
               path:str, # the notebook, file or directory, relative to the server's root
-              content:bool=True, # with the content; False: only the model
+              content:bool=True, # with the content; False: only the model (and the file's hash)
+              type:str=None, # read it as a 'notebook', 'file' or 'directory'; default: as the server does
+              format:str=None, # a file as 'text' (a str) or 'base64' (bytes); default: text if UTF-8
              ) -> AttrDict:
-    "The model of `path`, its content a `NotebookNode`, a `str` or `bytes` (as `Jupyter.get`)"
-    q = {'content': int(content), **({'hash': 1} if str(path).strip('/') else {})}
-    try: m = await self.request(contents_api(path), query=q, expect=dict)
-    except ServerError as e:   # a directory asked with its hash: 500 "Keys unexpectedly None"
-        if 'unexpectedly None' not in (e.reason or ''): raise
-        m = await self.request(contents_api(path), query={'content': int(content)}, expect=dict)
-    return _decoded(m)
+    "The model of `path`, its content a `NotebookNode`, a `str` or `bytes`; remembered (as `Jupyter.get`)"
+    return await adrive(self, ContentsAPI(self).get(path, content, type, format))
 
 @patch
 async def ls(self:AsyncJupyter,
              path:str='', # the directory, relative to the server's root; or a file
             ) -> list:
     "The entries of the directory `path` (models without content) by name; of a file, `[its model]`"
-    q = {'type': 'directory', 'content': 1}
-    try: return _decoded(await self.request(contents_api(path), query=q, expect=dict)).content
-    except RequestError as e:   # 400: not a directory
-        if e.status != 400: raise
-    return [await self.get(path, content=False)]
+    return await adrive(self, ContentsAPI(self).ls(path))
+
 
 # %% ../nbs/03c_aio.ipynb #0c13f578
 class AsyncKernel(AttrDict):

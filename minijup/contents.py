@@ -4,14 +4,16 @@
 
 # %% ../nbs/01_contents.ipynb #36cc445e
 from __future__ import annotations   # (so that `nbformat.NotebookNode` in a signature does not import it)
-import base64, hashlib, warnings
+import asyncio, base64, hashlib, time, warnings
+from dataclasses import dataclass
 from urllib.parse import quote
 from fastcore.basics import AttrDict, patch
 from .core import *
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
-__all__ = ['nbformat', 'check_path', 'contents_api', 'short_name', 'as_notebook', 'ContentsAPI', 'file_hash']
+__all__ = ['nbformat', 'check_path', 'contents_api', 'short_name', 'as_notebook', 'decode_model', 'Call', 'Pause', 'drive',
+           'adrive', 'ContentsAPI', 'file_hash']
 
 # %% ../nbs/01_contents.ipynb #68e4575a
 def _key(path) -> str: return str(path).strip('/')
@@ -106,7 +108,7 @@ def as_notebook(content, # a notebook as a dict (or `NotebookNode`), or its JSON
     return nb
 
 # %% ../nbs/01_contents.ipynb #c409e6a8
-def _decode(m, what:str=''):
+def decode_model(m, what:str=''):
     "`m`, its content as Python objects: a `NotebookNode`, a str or bytes (else `ResponseError`)"
     if m.get('content') is None: return m
     if m.type == 'notebook':
@@ -123,9 +125,56 @@ def _decode(m, what:str=''):
     elif m.type == 'directory': m['content'] = sorted(m.content, key=lambda e: e.name)
     return m
 
+# %% ../nbs/01_contents.ipynb #7ebb62d1
+@dataclass
+class Call:
+    "A request that the no-I/O core asks its driver to send; the driver sends back the JSON answer"
+    path:str   # the endpoint, relative to the server's URL: 'api/contents/a.txt'
+    verb:str = 'GET'
+    query:dict = None
+    data:object = None   # a body, sent as JSON
+    expect:type = None   # the JSON type the answer must have (`dict`, `list`), else `ResponseError`
+
+
+# %% ../nbs/01_contents.ipynb #0d23b8be
+@dataclass
+class Pause:
+    "A wait that the core asks its driver for, e.g. while another client holds a lock"
+    seconds:float
+
+
+# %% ../nbs/01_contents.ipynb #a9672dd9
+def drive(jp, steps):
+    "Run the core's generator `steps` with the sync client `jp`: what it returns"
+    answer,err = None,None
+    while True:
+        try: ev = steps.send(answer) if err is None else steps.throw(err)
+        except StopIteration as done: return done.value
+        answer,err = None,None
+        try:
+            if isinstance(ev, Pause): time.sleep(ev.seconds)
+            else: answer = jp(ev.path, ev.verb, query=ev.query, data=ev.data, expect=ev.expect)
+        except BaseException as e: err = e   # (into the steps: they clean up, then it goes on)
+
+
+# %% ../nbs/01_contents.ipynb #f3c2cece
+async def adrive(jp, steps):
+    "Run the core's generator `steps` with the asyncio client `jp` (an `AsyncJupyter`)"
+    answer,err = None,None
+    while True:
+        try: ev = steps.send(answer) if err is None else steps.throw(err)
+        except StopIteration as done: return done.value
+        answer,err = None,None
+        try:
+            if isinstance(ev, Pause): await asyncio.sleep(ev.seconds)
+            else: answer = await jp.request(ev.path, ev.verb, query=ev.query, data=ev.data,
+                                            expect=ev.expect)
+        except BaseException as e: err = e   # (a cancellation too: the steps clean up first)
+
+
 # %% ../nbs/01_contents.ipynb #51a34b30
 class ContentsAPI:
-    "The Contents API of the client `jp` as every section speaks it: checked requests and models"
+    "The Contents API of the client `jp` as steps without I/O: each request a `Call` it yields"
     hash_max = 256 * 2**20   # bytes: the server reads a whole file into its memory to hash it
 
     def __init__(self, jp:Jupyter): self.jp = jp
@@ -133,7 +182,7 @@ class ContentsAPI:
     def request(self, path, verb='GET', query=None, data=None, kind=None) -> AttrDict:
         "One request about `path`; its answer checked to be a model (with content, if asked for)"
         jp,url = self.jp,self.jp.url + contents_api(path)
-        m = jp(contents_api(path), verb, query=query, data=data)
+        m = yield Call(contents_api(path), verb, query, data)
         asked = bool((query or {}).get('content'))
         try: return _valid(m, f"{verb} {url}", content=asked, kind=kind)
         except ResponseError as e: err = ResponseError(jp.redact(e.args[0]), method=verb, url=url)
@@ -144,12 +193,12 @@ class ContentsAPI:
         q = {'content': int(bool(content)), **({'type': type} if type else {}),
              **({'format': format} if format else {})}
         if hash and content and type != 'directory' and _key(path):   # the server reads it anyway
-            try: return self.request(path, query={**q, 'hash': 1}, kind=type)
+            try: return (yield from self.request(path, query={**q, 'hash': 1}, kind=type))
             except ServerError as e:   # a directory: 500 "Keys unexpectedly None"
                 if 'unexpectedly None' not in (e.reason or ''): raise
-        m = self.request(path, query=q, kind=type)
+        m = yield from self.request(path, query=q, kind=type)
         if hash and not content and m.type != 'directory' and (m.size or 0) <= self.hash_max:
-            m = self.request(path, query={**q, 'hash': 1}, kind=type)
+            m = yield from self.request(path, query={**q, 'hash': 1}, kind=type)
         return m
 
     @staticmethod
@@ -195,7 +244,7 @@ def move(self:ContentsAPI, old, new):
 @patch
 def delete_quietly(self:ContentsAPI, path):
     "Delete `path` if it is there (a temporary file); say nothing if it cannot be"
-    try: self.jp(contents_api(path), 'DELETE')
+    try: yield Call(contents_api(path), 'DELETE')
     except JupyterError: pass
 
 # %% ../nbs/01_contents.ipynb #da8e1341
@@ -207,18 +256,36 @@ def _valid_checkpoint(c, what):
     raise ResponseError(f"{what}: the answer is not a checkpoint model (an object with an 'id'), "
                         f"but {got}.")
 
+# %% ../nbs/01_contents.ipynb #ac61e8ed
+@patch
+def ls(self:ContentsAPI, path:str=''):
+    "The entries of the directory `path` by name; of a file, `[its model]` (see `Jupyter.ls`)"
+    q = {'type': 'directory', 'content': 1}
+    try: return decode_model((yield from self.request(path, query=q, kind='directory'))).content
+    except RequestError as e: err = e   # (400: not a directory)
+    m = (yield from self.model(path, hash=False)) if err.status == 400 else None
+    if m is None or m.type == 'directory': raise err
+    return [m]
+
+
 # %% ../nbs/01_contents.ipynb #b9aa199e
 @patch
 def ls(self:Jupyter,
        path:str='', # the directory, relative to the server's root ('' is the root); or a file
       ) -> list:
     "The entries of the directory `path` (models without content) by name; of a file, `[its model]`"
-    api,q = ContentsAPI(self),{'type': 'directory', 'content': 1}
-    try: return _decode(api.request(path, query=q, kind='directory')).content
-    except RequestError as e: err = e   # (400: not a directory)
-    m = api.model(path, hash=False) if err.status == 400 else None
-    if m is None or m.type == 'directory': raise err
-    return [m]
+    return drive(self, ContentsAPI(self).ls(path))
+
+
+# %% ../nbs/01_contents.ipynb #6fe00a31
+@patch
+def new(self:ContentsAPI, path:str='', type:str='notebook', ext:str=None):
+    "A new untitled notebook, file or directory in `path` (see `Jupyter.new`)"
+    if type not in _TYPES: raise ArgumentError(f"type must be one of {_TYPES}, not {type!r}")
+    m = yield from self.request(path, 'POST', data={'type': type, **({'ext': ext} if ext else {})})
+    self.remember(m.path, m)
+    return m
+
 
 # %% ../nbs/01_contents.ipynb #16fde99a
 @patch
@@ -228,11 +295,21 @@ def new(self:Jupyter,
         ext:str=None, # for a file: its extension, e.g. '.py' (default: none)
        ) -> AttrDict:
     "A new untitled notebook, file or directory in `path`, named by the server ('Untitled.ipynb')"
-    if type not in _TYPES: raise ArgumentError(f"type must be one of {_TYPES}, not {type!r}")
-    api = ContentsAPI(self)
-    m = api.request(path, 'POST', data={'type': type, **({'ext': ext} if ext else {})})
-    api.remember(m.path, m)
-    return m
+    return drive(self, ContentsAPI(self).new(path, type, ext))
+
+
+# %% ../nbs/01_contents.ipynb #bbae85a9
+@patch
+def get(self:ContentsAPI, path:str, content:bool=True, type:str=None, format:str=None):
+    "The model of `path` with its content as Python objects; remembered (see `Jupyter.get`)"
+    if type not in (None, *_TYPES):
+        raise ArgumentError(f"type must be one of {_TYPES} or None, not {type!r}")
+    if format not in (None, 'text', 'base64'):
+        raise ArgumentError(f"format must be 'text', 'base64' or None, not {format!r}")
+    m = yield from self.model(path, content=content, type=type, format=format)
+    self.remember(path, m)
+    return decode_model(m, f"GET {self.jp.url}{contents_api(path)}")
+
 
 # %% ../nbs/01_contents.ipynb #19842147
 @patch
@@ -243,14 +320,17 @@ def get(self:Jupyter,
         format:str=None, # a file as 'text' (a str) or 'base64' (bytes); default: text if UTF-8
        ) -> AttrDict:
     "The model of `path`, its content a validated `NotebookNode`, a `str` or `bytes`; remembered"
-    if type not in (None, *_TYPES):
-        raise ArgumentError(f"type must be one of {_TYPES} or None, not {type!r}")
-    if format not in (None, 'text', 'base64'):
-        raise ArgumentError(f"format must be 'text', 'base64' or None, not {format!r}")
-    api = ContentsAPI(self)
-    m = api.model(path, content=content, type=type, format=format)
-    api.remember(path, m)
-    return _decode(m, f"GET {self.url}{contents_api(path)}")
+    return drive(self, ContentsAPI(self).get(path, content, type, format))
+
+
+# %% ../nbs/01_contents.ipynb #25296cb1
+@patch
+def rename(self:ContentsAPI, old:str, new:str):
+    "Rename (or move) `old` to `new`; never over a path that exists (see `Jupyter.rename`)"
+    m = yield from self.request(old, 'PATCH', data={'path': check_path(new)})
+    self.move(old, new)
+    return m
+
 
 # %% ../nbs/01_contents.ipynb #3145ec98
 @patch
@@ -259,10 +339,25 @@ def rename(self:Jupyter,
            new:str, # the new path (it may be in another directory)
           ) -> AttrDict:
     "Rename (or move) `old` to `new`; refuses with `ConflictError` if `new` exists"
-    api = ContentsAPI(self)
-    m = api.request(old, 'PATCH', data={'path': check_path(new)})
-    api.move(old, new)
-    return m
+    return drive(self, ContentsAPI(self).rename(old, new))
+
+
+# %% ../nbs/01_contents.ipynb #de44a130
+@patch
+def mkdir(self:ContentsAPI, path:str, parents:bool=False, exist_ok:bool=False):
+    "Create the directory `path` (see `Jupyter.mkdir`)"
+    k = check_path(path)   # the whole path, before anything is created
+    if parents:
+        segs = k.split('/')
+        for i in range(1, len(segs)): yield from self.mkdir('/'.join(segs[:i]), exist_ok=True)
+    try: m = yield from self.model(k, hash=False)
+    except NotFoundError: return (yield from self.request(k, 'PUT', data={'type': 'directory'}))
+    if m.type == 'directory' and exist_ok: return m
+    advice = (Advice('Pass {exist_ok} to accept it.', exist_ok=True) if m.type == 'directory'
+              else None)
+    raise ConflictError(f"Not created: {path!r} already exists (a {m.type}).", advice=advice,
+                        method='PUT', url=self.jp.url + contents_api(path))
+
 
 # %% ../nbs/01_contents.ipynb #1bbfb57a
 @patch
@@ -272,17 +367,27 @@ def mkdir(self:Jupyter,
           exist_ok:bool=False, # accept a directory that already exists
          ) -> AttrDict:
     "Create the directory `path`; `ConflictError` if it exists, unless a directory and `exist_ok`"
-    k,api = check_path(path),ContentsAPI(self)   # the whole path, before anything is created
-    if parents:
-        segs = k.split('/')
-        for i in range(1, len(segs)): self.mkdir('/'.join(segs[:i]), exist_ok=True)
-    try: m = api.model(k, hash=False)
-    except NotFoundError: return api.request(k, 'PUT', data={'type': 'directory'})
-    if m.type == 'directory' and exist_ok: return m
-    advice = (Advice('Pass {exist_ok} to accept it.', exist_ok=True) if m.type == 'directory'
-              else None)
-    raise ConflictError(f"Not created: {path!r} already exists (a {m.type}).", advice=advice,
-                        method='PUT', url=self.url + contents_api(path))
+    return drive(self, ContentsAPI(self).mkdir(path, parents, exist_ok))
+
+
+# %% ../nbs/01_contents.ipynb #44ed096f
+@patch
+def copy(self:ContentsAPI, src:str, dst:str=None):
+    "Copy `src` to a new path `dst`, or into the directory `dst` (see `Jupyter.copy`)"
+    parent = (check_path(src) if dst is None else check_path(dst)).rpartition('/')[0]
+    if dst is not None:
+        try: m = yield from self.model(dst, hash=False)
+        except NotFoundError: m = None
+        if m is not None and m.type != 'directory':
+            raise ConflictError(f"Not copied: {dst!r} already exists, and copy never replaces a "
+                                "file. Delete it first, or give a new path or a directory.",
+                                method='POST', url=self.jp.url + contents_api(dst))
+        if m is not None: parent,dst = _key(dst),None
+    c = yield from self.request(parent, 'POST', data={'copy_from': _key(src)})   # named by the server
+    if dst is None or c.path == _key(dst): return c
+    try: return (yield from self.rename(c.path, dst))
+    except BaseException: yield from self.delete(c.path); raise
+
 
 # %% ../nbs/01_contents.ipynb #c2e7caa3
 @patch
@@ -291,20 +396,17 @@ def copy(self:Jupyter,
          dst:str=None, # a new path, or a directory to copy into; default: beside `src`
         ) -> AttrDict:
     "Copy `src` to a new path `dst`, or into the directory `dst`; never replaces a file"
-    api = ContentsAPI(self)
-    parent = (check_path(src) if dst is None else check_path(dst)).rpartition('/')[0]
-    if dst is not None:
-        try: m = api.model(dst, hash=False)
-        except NotFoundError: m = None
-        if m is not None and m.type != 'directory':
-            raise ConflictError(f"Not copied: {dst!r} already exists, and copy never replaces a "
-                                "file. Delete it first, or give a new path or a directory.",
-                                method='POST', url=self.url + contents_api(dst))
-        if m is not None: parent,dst = _key(dst),None
-    c = api.request(parent, 'POST', data={'copy_from': _key(src)})   # the server names the copy
-    if dst is None or c.path == _key(dst): return c
-    try: return self.rename(c.path, dst)
-    except BaseException: self.delete(c.path); raise
+    return drive(self, ContentsAPI(self).copy(src, dst))
+
+
+# %% ../nbs/01_contents.ipynb #88f4e410
+@patch
+def exists(self:ContentsAPI, path:str):
+    "Is there a file, notebook or directory at `path`? (see `Jupyter.exists`)"
+    try: yield Call(contents_api(path), query={'content': 0})
+    except NotFoundError: return False
+    return True
+
 
 # %% ../nbs/01_contents.ipynb #89bcbfe9
 @patch
@@ -312,9 +414,16 @@ def exists(self:Jupyter,
            path:str, # the path to look for
           ) -> bool:
     "Is there a file, notebook or directory at `path`? (Hidden files are not visible to the API.)"
-    try: self(contents_api(path), query={'content': 0})
-    except NotFoundError: return False
-    return True
+    return drive(self, ContentsAPI(self).exists(path))
+
+
+# %% ../nbs/01_contents.ipynb #f2451377
+@patch
+def delete(self:ContentsAPI, path:str):
+    "Delete the file or directory `path`; forget what was seen of it (see `Jupyter.delete`)"
+    yield Call(contents_api(path), 'DELETE')
+    self.forget(path)
+
 
 # %% ../nbs/01_contents.ipynb #e1c51ce7
 @patch
@@ -322,8 +431,20 @@ def delete(self:Jupyter,
            path:str, # the file or directory to delete
           ):
     "Delete the file or directory `path` (by default, jupyter_server moves it to the trash)"
-    self(contents_api(path), 'DELETE')
-    ContentsAPI(self).forget(path)
+    return drive(self, ContentsAPI(self).delete(path))
+
+
+# %% ../nbs/01_contents.ipynb #2a28324e
+@patch
+def checkpoint(self:ContentsAPI, path:str):
+    "Make a checkpoint of `path`: its `id` and `last_modified` (see `Jupyter.checkpoint`)"
+    api = contents_api(path, 'checkpoints')
+    try: return _valid_checkpoint((yield Call(api, 'POST')), f"POST {self.jp.url}{api}")
+    except ServerError as e:  # jupyter_server answers 500 for a file that does not exist
+        if (yield from self.exists(path)): raise
+        raise NotFoundError(f"No checkpoint made: {path!r} does not exist.", status=e.status,
+                            method=e.method, url=e.url, reason=e.reason) from None
+
 
 # %% ../nbs/01_contents.ipynb #769da1ca
 @patch
@@ -331,12 +452,19 @@ def checkpoint(self:Jupyter,
                path:str, # the file to make a checkpoint of
               ) -> AttrDict:
     "Make a checkpoint of `path`: its `id` and `last_modified`"
+    return drive(self, ContentsAPI(self).checkpoint(path))
+
+
+# %% ../nbs/01_contents.ipynb #364ce704
+@patch
+def checkpoints(self:ContentsAPI, path:str):
+    "The checkpoints of `path`: each with its `id` and `last_modified`"
     api = contents_api(path, 'checkpoints')
-    try: return _valid_checkpoint(self(api, 'POST'), f"POST {self.url}{api}")
-    except ServerError as e:  # jupyter_server answers 500 for a file that does not exist
-        if self.exists(path): raise
-        raise NotFoundError(f"No checkpoint made: {path!r} does not exist.", status=e.status,
-                            method=e.method, url=e.url, reason=e.reason) from None
+    cps,what = (yield Call(api)),f"GET {self.jp.url}{api}"
+    if not isinstance(cps, list):
+        raise ResponseError(f"{what}: the answer is not a list of checkpoints.")
+    return [_valid_checkpoint(c, what) for c in cps]
+
 
 # %% ../nbs/01_contents.ipynb #b5dac3a6
 @patch
@@ -344,11 +472,21 @@ def checkpoints(self:Jupyter,
                 path:str, # the file whose checkpoints to list
                ) -> list:
     "The checkpoints of `path`: each with its `id` and `last_modified`"
-    api = contents_api(path, 'checkpoints')
-    cps,what = self(api),f"GET {self.url}{api}"
-    if not isinstance(cps, list):
-        raise ResponseError(f"{what}: the answer is not a list of checkpoints.")
-    return [_valid_checkpoint(c, what) for c in cps]
+    return drive(self, ContentsAPI(self).checkpoints(path))
+
+
+# %% ../nbs/01_contents.ipynb #36d7f593
+@patch
+def restore(self:ContentsAPI, path:str, checkpoint_id:str):
+    "Restore `path` to its checkpoint `checkpoint_id` (see `Jupyter.restore`)"
+    try: yield Call(contents_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'POST')
+    except (ServerError, NotFoundError) as e:   # (jupyter_server: a 500 for some)
+        ids = [c.id for c in (yield from self.checkpoints(path))]
+        if checkpoint_id in ids: raise
+        raise NotFoundError(f"Not restored: {path!r} has no checkpoint {checkpoint_id!r}; its "
+                            f"checkpoints: {ids}.", status=e.status, method=e.method, url=e.url,
+                            reason=e.reason) from None
+
 
 # %% ../nbs/01_contents.ipynb #1d30f731
 @patch
@@ -357,13 +495,15 @@ def restore(self:Jupyter,
             checkpoint_id:str, # the checkpoint to restore it to, from `checkpoints(path)`
            ):
     "Restore `path` to its checkpoint `checkpoint_id` (read it again with `get` before saving it)"
-    try: self(contents_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'POST')
-    except (ServerError, NotFoundError) as e:   # (jupyter_server: a 500 for some)
-        ids = [c.id for c in self.checkpoints(path)]
-        if checkpoint_id in ids: raise
-        raise NotFoundError(f"Not restored: {path!r} has no checkpoint {checkpoint_id!r}; its "
-                            f"checkpoints: {ids}.", status=e.status, method=e.method, url=e.url,
-                            reason=e.reason) from None
+    return drive(self, ContentsAPI(self).restore(path, checkpoint_id))
+
+
+# %% ../nbs/01_contents.ipynb #e8ac46c0
+@patch
+def delete_checkpoint(self:ContentsAPI, path:str, checkpoint_id:str):
+    "Delete the checkpoint `checkpoint_id` of `path`"
+    yield Call(contents_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
+
 
 # %% ../nbs/01_contents.ipynb #377bfdb2
 @patch
@@ -372,7 +512,15 @@ def delete_checkpoint(self:Jupyter,
                       checkpoint_id:str, # the checkpoint, from `checkpoints(path)`
                      ):
     "Delete the checkpoint `checkpoint_id` of `path`"
-    self(contents_api(path, 'checkpoints', quote(checkpoint_id, safe='')), 'DELETE')
+    return drive(self, ContentsAPI(self).delete_checkpoint(path, checkpoint_id))
+
+
+# %% ../nbs/01_contents.ipynb #11829f26
+@patch
+def trust(self:ContentsAPI, path:str):
+    "Trust (sign) the notebook `path`"
+    yield Call(contents_api(path, 'trust'), 'POST')
+
 
 # %% ../nbs/01_contents.ipynb #e472ef22
 @patch
@@ -380,7 +528,8 @@ def trust(self:Jupyter,
           path:str, # the notebook to trust
          ):
     "Trust (sign) the notebook `path`"
-    self(contents_api(path, 'trust'), 'POST')
+    return drive(self, ContentsAPI(self).trust(path))
+
 
 # %% ../nbs/01_contents.ipynb #3ab0e6d8
 def file_hash(path, algorithm:str) -> str:

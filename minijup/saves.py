@@ -44,12 +44,12 @@ class _LockDirs:
     "How a `FileLock` makes and deletes directories: its own, and one a losing racer left in a lock"
     def _gone(self, path) -> bool:
         "Is `path` surely not there? (False if the server cannot say)"
-        try: return not self.jp.exists(path)
+        try: return not (yield from self.api.exists(path))
         except JupyterError: return False
 
     def _make_dir(self, tmp) -> bool:
         "Create the directory `tmp`; a refusal of it is a refusal of the file: said in its terms"
-        try: self.api.request(tmp, 'PUT', data={'type': 'directory'}); return True
+        try: yield from self.api.request(tmp, 'PUT', data={'type': 'directory'}); return True
         except RequestError as e: err = e
         hidden = self.path.rpartition('/')[2].startswith('.')
         why = (" It creates hidden files (names starting with '.') only when started with "
@@ -60,26 +60,28 @@ class _LockDirs:
 
     def _rmdir(self, path, owners:list=None) -> bool:
         "Delete the directory `path` with what is in it (two levels); if its files are `owners`"
+        api = self.api
         for _ in range(5):  # a racer that lost may be moving its directory in or out: again
-            try: es = self.jp.ls(path)
+            try: es = yield from api.ls(path)
             except JupyterError:   # also a 404 when an entry vanishes while the server lists it
-                if self._gone(path): return True
-                time.sleep(0.02); continue
+                if (yield from self._gone(path)): return True
+                yield Pause(0.02); continue
             files = sorted(e.name for e in es if e.type == 'file')
             if owners is not None and files != owners: return False
             for e in es:
                 if e.type == 'directory':
                     try:
-                        for f in self.jp.ls(f'{path}/{e.name}'):
-                            self.api.delete_quietly(f'{path}/{e.name}/{f.name}')
+                        for f in (yield from api.ls(f'{path}/{e.name}')):
+                            yield from api.delete_quietly(f'{path}/{e.name}/{f.name}')
                     except JupyterError: pass
-                self.api.delete_quietly(f'{path}/{e.name}')
-            try: self.jp(contents_api(path), 'DELETE'); return True
+                yield from api.delete_quietly(f'{path}/{e.name}')
+            try: yield Call(contents_api(path), 'DELETE'); return True
             except JupyterError:
-                if self._gone(path): return True
+                if (yield from self._gone(path)): return True
                 owners = None if owners is None else []   # ours are gone: what is left is a racer's
-            time.sleep(0.02)
+            yield Pause(0.02)
         return False
+
 
 # %% ../nbs/01a_saves.ipynb #4ba37849
 class _Takeover(_LockDirs):
@@ -89,15 +91,16 @@ class _Takeover(_LockDirs):
         lock = self.lock
         def state(entries): return [(e.name, e.last_modified) for e in entries]
         try:
-            es = self.jp.ls(lock)
+            es = yield from self.api.ls(lock)
             limit = self.stale if any(e.type == 'file' for e in es) else self.orphan
-            times = [server_time(e) for e in es] or [server_time(self.api.model(lock, hash=False))]
+            times = [server_time(e) for e in es]
+            if not times: times = [server_time((yield from self.api.model(lock, hash=False)))]
             if now - max(times) < limit: return
             aside = f'{lock}.{secrets.token_hex(4)}'
-            self.api.request(lock, 'PATCH', data={'path': aside})   # only one client can move it
-            if state(self.jp.ls(aside)) != state(es):   # taken again meanwhile: put it back
-                self.api.request(aside, 'PATCH', data={'path': lock}); return
-            self._rmdir(aside)
+            yield from self.api.request(lock, 'PATCH', data={'path': aside})   # only one can move it
+            if state((yield from self.api.ls(aside))) != state(es):   # taken again: put it back
+                yield from self.api.request(aside, 'PATCH', data={'path': lock}); return
+            yield from self._rmdir(aside)
         except JupyterError: pass
 
     def _busy(self) -> ConflictError:
@@ -109,12 +112,12 @@ class _Takeover(_LockDirs):
 
 # %% ../nbs/01a_saves.ipynb #a1c0de02
 class FileLock(_Takeover):
-    "The minijup lock of the file `path` on the server, held inside `with`: other clients wait"
+    "The minijup lock of the file `path` on the server, held inside `with` (or `async with`)"
     wait = 10     # seconds a write waits for another minijup client's lock, then ConflictError
     stale = 60    # seconds (server's clock) after which a lock counts as left by a killed client
     orphan = 2    # seconds after which a lock with no owner in it (a release cut short) goes
 
-    def __init__(self, jp:Jupyter, path:str):
+    def __init__(self, jp, path:str):   # jp: a `Jupyter`, or an `AsyncJupyter`
         self.jp,self.api,self.path = jp,ContentsAPI(jp),check_path(path)
         self.lock = FileLock.dir_of(self.path)   # the lock: a directory beside the file
         self.me,self.now = None,None   # while it is held: the owner id, and the server's time
@@ -126,41 +129,52 @@ class FileLock(_Takeover):
         tag = f'.{tag}' if tag else ''
         return (folder + '/' if folder else '') + short_name(name, 22) + tag + '.minijup-lock'
 
-    def __enter__(self): return self.acquire()
-    def __exit__(self, *exc): self.release()
-
+    def acquire(self) -> 'FileLock':
+        "Take the lock, waiting up to `wait` s for another client's; sets `me` and `now`"
+        return drive(self.jp, self.acquiring())
     def release(self):
         "Let the lock go (unless another client took it over as stale meanwhile)"
+        return drive(self.jp, self.releasing())
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *exc): self.release()
+    async def __aenter__(self): return await adrive(self.jp, self.acquiring())
+    async def __aexit__(self, *exc): await adrive(self.jp, self.releasing())
+
+    def releasing(self):
+        "The steps of `release`"
         me,self.me = self.me,None
-        try: self.jp(contents_api(f'{self.lock}/{me}'), 'DELETE')
+        try: yield Call(contents_api(f'{self.lock}/{me}'), 'DELETE')
         except NotFoundError: return   # taken over as stale: the lock is another's now
-        except JupyterError: return self._rmdir(self.lock, owners=[me])
-        try: self.jp(contents_api(self.lock), 'DELETE')
-        except JupyterError: self._rmdir(self.lock, owners=[])   # a racer's directory is in it
+        except JupyterError: return (yield from self._rmdir(self.lock, owners=[me]))
+        try: yield Call(contents_api(self.lock), 'DELETE')
+        except JupyterError: yield from self._rmdir(self.lock, owners=[])   # a racer's is in it
+
 
 # %% ../nbs/01a_saves.ipynb #a7da4cc3
 @patch
-def acquire(self:FileLock) -> FileLock:
-    "Take the lock, waiting up to `wait` s for another client's; sets `me` and `now`"
-    me = secrets.token_hex(4)
+def acquiring(self:FileLock):
+    "The steps of `acquire`: take the lock, waiting for another client's; sets `me` and `now`"
+    me,api = secrets.token_hex(4),self.api
     tmp,made,deadline = FileLock.dir_of(self.path, me),False,time.monotonic() + self.wait
     who = json.dumps(dict(host=socket.gethostname(), pid=os.getpid()))
     mine = dict(type='file', format='text', content=who)   # the owner file
     try:
         while True:
-            if not made: made = self._make_dir(tmp)
-            now = server_time(self.api.request(f'{tmp}/{me}', 'PUT', data=mine))
-            try: self.api.request(tmp, 'PATCH', data={'path': self.lock})
+            if not made: made = yield from self._make_dir(tmp)
+            now = server_time((yield from api.request(f'{tmp}/{me}', 'PUT', data=mine)))
+            try: yield from api.request(tmp, 'PATCH', data={'path': self.lock})
             except (ConflictError, ServerError, NotFoundError): pass   # held, or a race lost
             else:   # ours became the lock, or went into the winner's
                 made = False
-                if self.jp.exists(f'{self.lock}/{me}'): self.me,self.now = me,now; return self
-                self._rmdir(f"{self.lock}/{tmp.rpartition('/')[2]}")
-            self._take_stale(now)
+                if (yield from api.exists(f'{self.lock}/{me}')):
+                    self.me,self.now = me,now; return self
+                yield from self._rmdir(f"{self.lock}/{tmp.rpartition('/')[2]}")
+            yield from self._take_stale(now)
             if time.monotonic() > deadline: raise self._busy()
-            time.sleep(0.005 + secrets.randbelow(40) / 1000)
+            yield Pause(0.005 + secrets.randbelow(40) / 1000)
     finally:
-        if made: self._rmdir(tmp)
+        if made: yield from self._rmdir(tmp)
+
 
 # %% ../nbs/01a_saves.ipynb #4d451677
 class _Checks:
@@ -168,7 +182,7 @@ class _Checks:
     def unchanged(self) -> AttrDict:
         "The model of `path` (or None); `ConflictError` if writing would replace content not seen"
         path,url = self.path,self.url
-        try: cur = self.api.model(path)
+        try: cur = yield from self.api.model(path)
         except NotFoundError: return None   # nothing there to lose
         if cur.type == 'directory': raise ArgumentError(f"Not saved: {path!r} is a directory.")
         seen = self.jp.seen.get(path)
@@ -191,7 +205,7 @@ class _Checks:
     def kept(self, wrote:AttrDict):
         "Check that `path` is still what this client wrote (`wrote`, its state then); remember it"
         q = {'content': 0, 'hash': int((wrote.get('size') or 0) <= self.api.hash_max)}
-        try: cur = self.api.request(self.path, query=q)
+        try: cur = yield from self.api.request(self.path, query=q)
         except NotFoundError: cur = None
         def state(m): return (m.get('size'), m.last_modified)
         if cur is None or state(cur) != state(wrote):
@@ -205,29 +219,45 @@ class _Checks:
 # %% ../nbs/01a_saves.ipynb #f1ef8968
 class _Save(_Checks):
     "One save of the model `model` to `path` by the client `jp`, made under the file's lock"
-    def __init__(self, jp:Jupyter, path:str, model:dict, overwrite:bool):
+    def __init__(self, jp, path:str, model:dict, overwrite:bool):
         self.jp,self.api,self.path,self.model = jp,ContentsAPI(jp),path,model
         self.overwrite,self.url = overwrite,jp.url + contents_api(path)
 
     def run(self) -> AttrDict:
         "Check, write (a new file: created, never over another's), check again: the model written"
-        if self.unchanged() is None: m,wrote = self.create()
-        else: m = wrote = self.api.request(self.path, 'PUT', data=self.model)
-        self.kept(wrote)
+        if (yield from self.unchanged()) is None: m,wrote = yield from self.create()
+        else: m = wrote = yield from self.api.request(self.path, 'PUT', data=self.model)
+        yield from self.kept(wrote)
         return m
 
     def create(self) -> tuple:
         "Write the new file under a temporary name, renamed to `path` unless that exists by then"
         tmp = part_path(self.path)
-        t = self.api.request(tmp, 'PUT', data=self.model)
-        try: return self.api.request(tmp, 'PATCH', data={'path': self.path}),t
+        t = yield from self.api.request(tmp, 'PUT', data=self.model)
+        try: return (yield from self.api.request(tmp, 'PATCH', data={'path': self.path})),t
         except BaseException as e:
-            self.api.delete_quietly(tmp)
+            yield from self.api.delete_quietly(tmp)
             if not isinstance(e, ConflictError): raise
         advice = Advice('Read it with {get} and merge, or save again with {overwrite} to '
                         'replace it.', get=self.path, overwrite=True)
         msg = f"Not saved: {self.path!r} was created on the server by another client just now."
         raise ConflictError(msg, method='PUT', url=self.url, advice=advice)
+
+# %% ../nbs/01a_saves.ipynb #5fa7ca7e
+@patch
+def save(self:ContentsAPI, path:str, content, overwrite:bool=False):
+    "The steps of a save (see `Jupyter.save`): checked, written and checked again, under the lock"
+    if str(path).endswith('/') or not str(path).strip('/'):
+        msg = f"Not saved: {str(path)!r} names a directory. Give the path of a file or a notebook."
+        raise ArgumentError(msg)
+    path,model = check_path(path),_to_model(content)
+    lock = FileLock(self.jp, path)
+    try:
+        yield from lock.acquiring()
+        try: return (yield from _Save(self.jp, path, model, overwrite).run())
+        finally: yield from lock.releasing()
+    except ServerError as e: raise ContentsAPI.write_error(e, path) from None
+
 
 # %% ../nbs/01a_saves.ipynb #a1c0de05
 @patch
@@ -237,10 +267,4 @@ def save(self:Jupyter,
          overwrite:bool=False, # save even if the file changed on the server since it was read
         ) -> AttrDict:
     "Save `content` to `path`; a `ConflictError` rather than overwrite changes it has not seen"
-    if str(path).endswith('/') or not str(path).strip('/'):
-        msg = f"Not saved: {str(path)!r} names a directory. Give the path of a file or a notebook."
-        raise ArgumentError(msg)
-    path,model = check_path(path),_to_model(content)
-    try:
-        with FileLock(self, path): return _Save(self, path, model, overwrite).run()
-    except ServerError as e: raise ContentsAPI.write_error(e, path) from None
+    return drive(self, ContentsAPI(self).save(path, content, overwrite))

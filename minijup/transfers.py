@@ -114,7 +114,7 @@ def _clean_parts(jp, dest, now:float, keep:str=None):
     if olds and not jp.exists(dest): jp.rename(folder + olds.pop().name, dest)   # the newest, back
     for e in es:
         if (e in olds) or (e.name.endswith('.part') and now - server_time(e) > _STALE_PART):
-            ContentsAPI(jp).delete_quietly(folder + e.name)
+            drive(jp, ContentsAPI(jp).delete_quietly(folder + e.name))
 
 # %% ../nbs/01b_transfers.ipynb #432f1bb8
 @patch
@@ -122,7 +122,7 @@ def leftovers(self:Jupyter,
               path:str='', # a directory (all its leftovers), or a file (its transfers' and saves')
              ) -> list:
     "The parts and locks that interrupted uploads and saves left: in a directory, or beside a file"
-    try: m = ContentsAPI(self).model(path, hash=False)
+    try: m = drive(self, ContentsAPI(self).model(path, hash=False))
     except NotFoundError: m = None
     if m is not None and m.type == 'directory':
         return [e for e in self.ls(path) if _is_part(e.name)]
@@ -144,7 +144,7 @@ def _target(jp, name, remote_path, overwrite) -> str:
     dest = check_path(remote_path) if remote_path is not None else check_path(name)
     if remote_path is not None and str(remote_path).endswith('/'):
         dest = f'{dest}/{name}'.lstrip('/')
-    try: m = ContentsAPI(jp).model(dest, hash=False)
+    try: m = drive(jp, ContentsAPI(jp).model(dest, hash=False))
     except NotFoundError: return dest
     if m.type == 'directory': return _target(jp, name, dest + '/', overwrite)
     if not overwrite:
@@ -173,7 +173,7 @@ class _Chunked:
                 if i < n: nxt = pool.submit(prepare, i + 1)
                 model = dict(type='file', format='base64', content=content)
                 if n > 1: model['chunk'] = -1 if i == n else i
-                m = self.api.request(self.tmp, 'PUT', data=model)
+                m = drive(self.jp, self.api.request(self.tmp, 'PUT', data=model))
                 del model, content
                 done += k; bar.update(done)
         return done,h,m
@@ -185,7 +185,7 @@ class _Chunked:
         if m.size != done:
             raise JupyterError(f"Not uploaded: the server holds {m.size} of the {done} bytes of "
                                f"{lf.path.name!r}. Try again.")
-        m = self.api.model(self.tmp)
+        m = drive(self.jp, self.api.model(self.tmp))
         if m.get('hash'):
             mine = h.hexdigest() if m.hash_algorithm == 'sha256' else lf.digest(m.hash_algorithm)
             if m.hash != mine:
@@ -208,13 +208,14 @@ class _Upload(_Chunked):
         if len(data) != lf.size or not lf.unchanged(digest): raise lf.changed()
         model = dict(type='file', format='base64', content=base64.b64encode(data).decode('ascii'))
         with _bar(progress, len(data), self.dest) as bar:
-            with FileLock(self.jp, self.dest): m = self.api.request(self.dest, 'PUT', data=model)
+            with FileLock(self.jp, self.dest):
+                m = drive(self.jp, self.api.request(self.dest, 'PUT', data=model))
             bar.update(len(data))
         if m.size != len(data):
             msg = (f"Not uploaded whole: the server holds {m.size} of the {len(data)} bytes of "
                    f"{lf.path.name!r}. Try again.")
             raise JupyterError(msg, method='PUT', url=self.url)
-        m = self.api.model(self.dest)
+        m = drive(self.jp, self.api.model(self.dest))
         if m.get('hash') and m.hash_algorithm == 'sha256' and m.hash != digest:
             msg = (f"Uploaded, but not kept: another client wrote {self.dest!r} right after this "
                    "upload. Look at it, then upload again if yours should win.")
@@ -231,7 +232,7 @@ class _Upload(_Chunked):
         self.jp.rename(self.dest, old)
         try: m = self.jp.rename(self.tmp, self.dest)
         except BaseException: self.jp.rename(old, self.dest); raise
-        self.api.delete_quietly(old)
+        drive(self.jp, self.api.delete_quietly(old))
         return m
 
 # %% ../nbs/01b_transfers.ipynb #4b11a90c
@@ -256,7 +257,7 @@ def upload(self:Jupyter,
                     _clean_parts(self, dest, lock.now, keep=up.tmp)
                     res = up.into_place(overwrite)
             except BaseException as e:
-                up.api.delete_quietly(up.tmp)   # (if the server is gone: a temporary name anyway)
+                drive(self, up.api.delete_quietly(up.tmp))   # (if the server is gone: a temporary name anyway)
                 if isinstance(e, ServerError): raise ContentsAPI.write_error(e, dest) from None
                 raise
     up.api.remember(dest, AttrDict(hash=m.get('hash'), last_modified=res.last_modified))
@@ -319,7 +320,7 @@ def _clean_local_parts(local:Path):
 # %% ../nbs/01b_transfers.ipynb #a1c0de08
 def _download_model(jp, path) -> AttrDict:
     "The model of `path` (no hash); a `NotFoundError` says so if an interrupted upload set it aside"
-    try: return ContentsAPI(jp).model(path, hash=False)
+    try: return drive(jp, ContentsAPI(jp).model(path, hash=False))
     except NotFoundError as e:
         try: aside = any(p.name.endswith('.part.old') for p in jp.leftovers(path))
         except JupyterError: aside = False
@@ -356,7 +357,7 @@ class _Download:
 
     def check(self, t:AttrDict, done:int, h, verify):
         "`JupyterError` unless `tmp` (`done` bytes, sha256 `h`) is the file the server has (`t`)"
-        if verify and not t.get('hash'): t = self.api.model(self.path, hash=False)   # as it is now
+        if verify and not t.get('hash'): t = drive(self.jp, self.api.model(self.path, hash=False))   # as it is now
         if t.get('hash'):
             algo = t.hash_algorithm
             changed = t.hash != (h.hexdigest() if algo == 'sha256' else file_hash(self.tmp, algo))
@@ -394,7 +395,7 @@ def download(self:Jupyter,
     with _sigterm_after_cleanup(), _bar(progress, m.size, check_path(remote_path)) as bar:
         try:
             with ThreadPoolExecutor(1) as pool:   # the server's hash, asked for meanwhile
-                theirs = pool.submit(d.api.model, remote_path) if by_hash else None
+                theirs = pool.submit(drive, self, d.api.model(remote_path)) if by_hash else None
                 done,h = d.stream(bar, hashing=by_hash)
                 t = theirs.result() if theirs else m
             d.check(t, done, h, verify)
