@@ -10,6 +10,7 @@ from fastcore.meta import delegates
 from .core import *
 from .messages import ExecutionResult
 from .aio import AsyncJupyter, AsyncKernelConnection
+import minijup.aio_contents   # (AsyncJupyter.save, and get remembering what it read)
 from .run import (CellRun, NotebookRun, mark_if_stopped, CellExecutionError, CellTimeoutError,
                          missing_output_folder, changed_while_running, record_saved)
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
