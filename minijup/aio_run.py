@@ -25,6 +25,8 @@ async def _awaited(x):
     "`x`, awaited if it is awaitable (a callback may be a plain or an async function)"
     return (await x) if inspect.isawaitable(x) else x
 
+
+# %% ../nbs/03e_aio_run.ipynb #40d2aa3e
 async def _surely(aw):
     "Await `aw` to its end even if this task is cancelled meanwhile (the cancellation goes on after)"
     t = asyncio.ensure_future(aw)
