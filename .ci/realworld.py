@@ -10,8 +10,8 @@ taken out of both (minijup takes them out, as papermill does; nbclient keeps the
 nbclient's rules (conformance.py's normalisation), the widget state in the metadata included (model ids masked). A cell whose outputs
 differ between two runs of nbclient itself (random numbers, times) is not compared. A notebook for another language,
 one that nbformat cannot read, and one whose nbclient run needs a package that is not installed or the internet,
-is skipped, saying why. The first N notebooks compared (`--async N`, default 3; `--async all`) are also run by the
-asyncio face, `AsyncJupyter.run_notebook` (minijup.aio_run, under `asyncio.run`), and compared with nbclient's run the
+is skipped, saying why. Every notebook compared (or the first N, `--async N`: each costs one more run) is also run by
+the asyncio face, `AsyncJupyter.run_notebook` (minijup.aio_run, under `asyncio.run`), and compared with nbclient's run the
 same way. Prints a line per notebook and face (`PASS [sync] ...`, `PASS [async] ...`), then
 `realworld: N passed, M failed (K skipped)`; exits 1 on any failure.
 """
@@ -73,7 +73,7 @@ def async_run(srv, path:str, **opts):
             return await jp.run_notebook(path, save=False, **opts)
     return asyncio.run(run())
 
-def main(dirs, n_async=3):
+def main(dirs, n_async=None):
     tmp = Path(tempfile.mkdtemp(prefix='minijup-realworld-'))
     env = kernel_env(tmp)
     os.environ.update(env)   # for nbclient's kernels
@@ -136,7 +136,7 @@ def main(dirs, n_async=3):
     return 1 if counts['FAIL'] else 0
 
 if __name__ == '__main__':
-    args, n = sys.argv[1:], 3
+    args, n = sys.argv[1:], None
     if args[:1] == ['--async']:
         if len(args) < 2: sys.exit(__doc__)
         n, args = (None if args[1] == 'all' else int(args[1])), args[2:]
