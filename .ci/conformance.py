@@ -1,13 +1,15 @@
-"""Conformance: run nbclient's own test notebooks through `Jupyter.run_notebook` on one LocalServer.
+"""Conformance: run nbclient's own test notebooks through both faces of minijup on one LocalServer: the sync
+`Jupyter.run_notebook`, and the asyncio `AsyncJupyter.run_notebook` (minijup.aio_run, each run under `asyncio.run`).
 
     .venv/bin/python .ci/conformance.py [FOLDER]    # default: ../shared/conformance/nbclient beside the repo
 
 Each comparison notebook is run from a copy without outputs and execution counts, and must reproduce the stored
 outputs and execution counts under nbclient's comparison rules (see the folder's README). Where nbclient's own run
 here differs from the stored file, nbclient's run here is the expectation. The behaviour notebooks must behave as
-described there. Prints one line per notebook, then `conformance: N passed, M failed`; exits 1 on any failure.
+described there. Prints one line per notebook and face (`PASS [sync] NAME`, `PASS [async] NAME`), then
+`conformance: N passed, M failed`; exits 1 on any failure.
 """
-import base64, copy, os, re, shutil, sys, tempfile, threading, time, traceback
+import asyncio, base64, copy, os, re, shutil, sys, tempfile, threading, time, traceback
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from minijup.core import *
 from minijup.run import CellExecutionError
+from minijup.aio import AsyncJupyter
+import minijup.aio_run   # (AsyncJupyter.run_notebook)
 
 # notebook -> run_notebook options, as nbclient's suite runs them
 COMPARE = {
@@ -112,6 +116,37 @@ def kernel_env(tmp:Path) -> dict:
     (ipy/'profile_default'/'ipython_kernel_config.py').write_text("c.HistoryManager.hist_file = ':memory:'\n")
     return dict(COLUMNS='80', LINES='24', IPYTHONDIR=str(ipy), NBEXECUTE_TEST_PARALLEL_TMPDIR=str(par))
 
+class SyncFace:
+    "`Jupyter.run_notebook`; `run_all` runs several at once, a thread and a client each"
+    name = 'sync'
+    def __init__(self, srv): self.srv,self.jp = srv,Jupyter(srv.url_with_token, timeout=(5, 120))
+    def run(self, path, **opts): return self.jp.run_notebook(path, save=False, **opts)
+    def run_all(self, paths, **opts):
+        res, errs = {}, []
+        def run(p):
+            try: res[p] = Jupyter(self.srv.url_with_token).run_notebook(p, save=False, **opts)
+            except Exception as e: errs.append(f'{p}: {type(e).__name__}: {e}')
+        ts = [threading.Thread(target=run, args=(p,)) for p in paths]
+        for t in ts: t.start()
+        for t in ts: t.join(60)
+        return res, errs
+
+class AsyncFace:
+    "`AsyncJupyter.run_notebook`, each call under `asyncio.run`; `run_all` runs several at once on one event loop"
+    name = 'async'
+    def __init__(self, srv): self.srv = srv
+    async def _run(self, paths, **opts):
+        async with AsyncJupyter(self.srv.url, token=self.srv.token, timeout=(5, 120)) as jp:
+            return await asyncio.gather(*[jp.run_notebook(p, save=False, **opts) for p in paths], return_exceptions=True)
+    def run(self, path, **opts):
+        got, = asyncio.run(self._run([path], **opts))
+        if isinstance(got, BaseException): raise got
+        return got
+    def run_all(self, paths, **opts):
+        got = asyncio.run(asyncio.wait_for(self._run(paths, **opts), 60))
+        errs = [f'{p}: {type(r).__name__}: {r}' for p,r in zip(paths, got) if isinstance(r, BaseException)]
+        return {p: r for p,r in zip(paths, got) if not isinstance(r, BaseException)}, errs
+
 def main(folder):
     folder = Path(folder).resolve()
     tmp = Path(tempfile.mkdtemp(prefix='minijup-conformance-'))
@@ -120,60 +155,62 @@ def main(folder):
     env = kernel_env(tmp)
     os.environ.update(env)   # for nbclient's own runs, where one is needed
     results = []
-    def report(name, ok, why=''):
+    def report(face, name, ok, why=''):
         results.append(ok)
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + (f': {why}' if why else ''), flush=True)
+        print(f"{'PASS' if ok else 'FAIL'} [{face.name}] {name}" + (f': {why}' if why else ''), flush=True)
 
     with LocalServer(root_dir=root, env=env) as srv:
         jp = Jupyter(srv.url_with_token, timeout=(5, 120))
+        faces, refs = [SyncFace(srv), AsyncFace(srv)], {}
         for name,opts in COMPARE.items():
-            if not (root/name).exists(): report(name, False, 'missing'); continue
+            if not (root/name).exists():
+                for face in faces: report(face, name, False, 'missing')
+                continue
             want = nbformat.read(root/name, as_version=4)
             jp.save(name, blank(want), overwrite=True)
-            t0 = time.monotonic()
-            try:
-                got = jp.run_notebook(name, save=False, **opts)
-                diffs = differences(got, want)
-                if diffs:   # is it nbclient's own run here that differs from the stored file?
-                    ref = nbclient_run(want, root, opts)
-                    if not differences(ref, want): report(name, False, '; '.join(diffs)); continue
-                    diffs = differences(got, ref)
-                    if diffs: report(name, False, 'differs from nbclient run here: ' + '; '.join(diffs)); continue
-                    report(name, True, f'{time.monotonic()-t0:.1f} s (as nbclient runs it here; the stored outputs differ)')
-                else: report(name, True, f'{time.monotonic()-t0:.1f} s')
-            except Exception as e: report(name, False, f'{type(e).__name__}: {e}')
-            finally: jp.save(name, want, overwrite=True)
+            for face in faces:
+                t0 = time.monotonic()
+                try:
+                    got = face.run(name, **opts)
+                    diffs = differences(got, want)
+                    if diffs:   # is it nbclient's own run here that differs from the stored file?
+                        if name not in refs: refs[name] = nbclient_run(want, root, opts)
+                        ref = refs[name]
+                        if not differences(ref, want): report(face, name, False, '; '.join(diffs)); continue
+                        diffs = differences(got, ref)
+                        if diffs: report(face, name, False, 'differs from nbclient run here: ' + '; '.join(diffs)); continue
+                        report(face, name, True, f'{time.monotonic()-t0:.1f} s (as nbclient runs it here; the stored outputs differ)')
+                    else: report(face, name, True, f'{time.monotonic()-t0:.1f} s')
+                except Exception as e: report(face, name, False, f'{type(e).__name__}: {e}')
+            jp.save(name, want, overwrite=True)
 
-        def behaviour(name, check):
+        def behaviour(face, name, check):
             t0 = time.monotonic()
-            try: why = check()
+            try: why = check(face)
             except Exception as e: why = f'{type(e).__name__}: {e}'
-            report(name, why is None, why or f'{time.monotonic()-t0:.1f} s')
+            report(face, name, why is None, why or f'{time.monotonic()-t0:.1f} s')
 
-        def error():
-            try: jp.run_notebook('Error.ipynb', save=False)
+        def error(face):
+            try: face.run('Error.ipynb')
             except CellExecutionError as e:
                 if e.cell_index == 0 and 'ZeroDivisionError' in str(e) and 'Cell 1 (' in str(e): return None
                 return f'the error does not name the cell and the exception: {e}'
             return 'no error raised'
-        behaviour('Error.ipynb', error)
 
-        def autokill():
+        def autokill(face):
             t0 = time.monotonic()
-            try: jp.run_notebook('Autokill.ipynb', save=False, timeout=30)
+            try: face.run('Autokill.ipynb', timeout=30)
             except KernelDiedError: return None if time.monotonic() - t0 < 20 else 'reported, but only after 20 s'
             return 'no KernelDiedError'
-        behaviour('Autokill.ipynb', autokill)
 
-        def stdin():
-            nb = jp.run_notebook('Disable Stdin.ipynb', save=False, timeout=20, allow_errors=True)
+        def stdin(face):
+            nb = face.run('Disable Stdin.ipynb', timeout=20, allow_errors=True)
             outs = [o for c in nb.cells if c.cell_type == 'code' for o in c.outputs]
             if any(o.output_type == 'error' and o.ename == 'StdinNotImplementedError' for o in outs): return None
             return f'expected a StdinNotImplementedError output, got {outs!r:.200}'
-        behaviour('Disable Stdin.ipynb', stdin)
 
-        def sleep():
-            nb = jp.run_notebook('Sleep1s.ipynb', save=False)
+        def sleep(face):
+            nb = face.run('Sleep1s.ipynb')
             code = [c for c in nb.cells if c.cell_type == 'code']
             ts = lambda s: datetime.strptime(s, '%Y-%m-%dT%H:%M:%S.%fZ')
             ex = code[1].metadata.execution
@@ -183,20 +220,19 @@ def main(folder):
             if not (ts(ex['iopub.execute_input']) <= t0 and t1 <= ts(ex['shell.execute_reply'])):
                 return 'the cell ran outside its recorded execute_input .. execute_reply'
             if (ts(ex['shell.execute_reply']) - ts(ex['iopub.execute_input'])).total_seconds() < 1: return 'less than 1 s recorded'
-        behaviour('Sleep1s.ipynb', sleep)
 
-        def parallel():
-            res, errs = {}, []
-            def run(n):
-                try: res[n] = Jupyter(srv.url_with_token).run_notebook(f'Parallel Execute {n}.ipynb', save=False, timeout=30)
-                except Exception as e: errs.append(f'{n}: {type(e).__name__}: {e}')
-            ts = [threading.Thread(target=run, args=(n,)) for n in 'AB']
-            for t in ts: t.start()
-            for t in ts: t.join(60)
+        def parallel(face):
+            res, errs = face.run_all([f'Parallel Execute {n}.ipynb' for n in 'AB'], timeout=30)
             return '; '.join(errs) or (None if len(res) == 2 else 'did not finish')
-        behaviour('Parallel Execute A.ipynb + Parallel Execute B.ipynb', parallel)
+
+        for face in faces:
+            behaviour(face, 'Error.ipynb', error)
+            behaviour(face, 'Autokill.ipynb', autokill)
+            behaviour(face, 'Disable Stdin.ipynb', stdin)
+            behaviour(face, 'Sleep1s.ipynb', sleep)
+            behaviour(face, 'Parallel Execute A.ipynb + Parallel Execute B.ipynb', parallel)
         left = jp.kernels()
-        if left: report('no kernel left on the server', False, f'{len(left)} left')
+        if left: report(faces[0], 'no kernel left on the server', False, f'{len(left)} left')
     shutil.rmtree(tmp, ignore_errors=True)
     npass = sum(results)
     print(f'conformance: {npass} passed, {len(results) - npass} failed')

@@ -1,6 +1,6 @@
 """Real notebooks run by nbclient and by minijup, compared cell by cell.
 
-    .venv/bin/python .ci/realworld.py DIR [DIR ...]
+    .venv/bin/python .ci/realworld.py [--async N] DIR [DIR ...]
 
 Every notebook found in the folders is run, with its outputs removed, by nbclient on a local kernel and by
 `Jupyter.run_notebook` on a LocalServer, each in its own copy of the folders (the originals are not touched), in the
@@ -10,16 +10,20 @@ taken out of both (minijup takes them out, as papermill does; nbclient keeps the
 nbclient's rules (conformance.py's normalisation), the widget state in the metadata included (model ids masked). A cell whose outputs
 differ between two runs of nbclient itself (random numbers, times) is not compared. A notebook for another language,
 one that nbformat cannot read, and one whose nbclient run needs a package that is not installed or the internet,
-is skipped, saying why. Prints a line per notebook, then `realworld: N passed, M failed (K skipped)`; exits 1 on any
-failure.
+is skipped, saying why. Every notebook compared (or the first N, `--async N`: each costs one more run) is also run by
+the asyncio face, `AsyncJupyter.run_notebook` (minijup.aio_run, under `asyncio.run`), and compared with nbclient's run the
+same way. Prints a line per notebook and face (`PASS [sync] ...`, `PASS [async] ...`), then
+`realworld: N passed, M failed (K skipped)`; exits 1 on any failure.
 """
-import json, os, re, shutil, sys, tempfile, time
+import asyncio, json, os, re, shutil, sys, tempfile, time
 from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conformance import blank, cell_differences, kernel_env, nbclient_run
 from minijup.core import *
+from minijup.aio import AsyncJupyter
+import minijup.aio_run   # (AsyncJupyter.run_notebook)
 
 TIMEOUT = 30   # per cell; not 60: papermill's keyboard_interrupt.ipynb sleeps 60 s, and a race with it decided which run timed out
 _NEEDS_PACKAGE = ('ModuleNotFoundError',)
@@ -62,7 +66,14 @@ def compare(got, want) -> dict:
     if widget_models(got) != widget_models(want): diffs['widgets'] = 'the widget state differs'
     return diffs
 
-def main(dirs):
+def async_run(srv, path:str, **opts):
+    "`path` run by the asyncio face, under `asyncio.run`"
+    async def run():
+        async with AsyncJupyter(srv.url, token=srv.token, timeout=(5, 120)) as jp:
+            return await jp.run_notebook(path, save=False, **opts)
+    return asyncio.run(run())
+
+def main(dirs, n_async=None):
     tmp = Path(tempfile.mkdtemp(prefix='minijup-realworld-'))
     env = kernel_env(tmp)
     os.environ.update(env)   # for nbclient's kernels
@@ -70,10 +81,10 @@ def main(dirs):
         for i,d in enumerate(dirs): shutil.copytree(d, tmp/side/str(i), ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
     found = sorted(p.relative_to(tmp/'minijup') for p in (tmp/'minijup').rglob('*.ipynb'))
     counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
-    def report(kind, rel, why=''):
+    def report(kind, rel, why='', face=None):
         counts[kind] += 1
         name = Path(dirs[int(rel.parts[0])]).joinpath(*rel.parts[1:])
-        print(f'{kind} {name}' + (f': {why}' if why else ''), flush=True)
+        print(f'{kind} ' + (f'[{face}] ' if face else '') + f'{name}' + (f': {why}' if why else ''), flush=True)
 
     with LocalServer(root_dir=tmp/'minijup', env=env) as srv:
         jp = Jupyter(srv.url_with_token, timeout=(5, 120))
@@ -94,24 +105,30 @@ def main(dirs):
             except Exception as e: want = failure(e)
             if not isinstance(want, str) and needs(want): report('SKIP', rel, needs(want)); continue
             jp.save(rel.as_posix(), blank(nb), overwrite=True)   # the same start as nbclient's: no outputs
-            try: got = unrooted(jp.run_notebook(rel.as_posix(), save=False, kernel_name='python3', **opts), tmp/'minijup')
-            except Exception as e: got = failure(e)
-            if isinstance(want, str) or isinstance(got, str):
-                if got == want: report('PASS', rel, f'both runs ended the same way: {want}')
-                else: report('FAIL', rel, f"nbclient: {want if isinstance(want, str) else 'ran'}; "
-                                          f"minijup: {got if isinstance(got, str) else 'ran'}")
-                continue
-            diffs = compare(got, want)
-            varies = set()
-            if diffs:   # does nbclient itself give other outputs there from one run to the next?
-                try: varies = set(compare(unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient'), want))
-                except Exception: pass
-                diffs = {k: v for k,v in diffs.items() if k not in varies}
-            took = f'{time.monotonic()-t0:.1f} s for both'
-            note = f'; {len(varies)} cells vary from one nbclient run to the next, not compared' if varies else ''
-            note += '; its install lines commented out' if installs else ''
-            if diffs: report('FAIL', rel, '; '.join(diffs.values()) + note)
-            else: report('PASS', rel, took + note)
+            faces = {'sync': lambda: jp.run_notebook(rel.as_posix(), save=False, kernel_name='python3', **opts)}
+            if n_async is None or n_async > 0:
+                faces['async'] = lambda: async_run(srv, rel.as_posix(), kernel_name='python3', **opts)
+                n_async = n_async and n_async - 1
+            varies = None
+            for face,run in faces.items():
+                t1 = time.monotonic()
+                try: got = unrooted(run(), tmp/'minijup')
+                except Exception as e: got = failure(e)
+                if isinstance(want, str) or isinstance(got, str):
+                    if got == want: report('PASS', rel, f'both runs ended the same way: {want}', face)
+                    else: report('FAIL', rel, f"nbclient: {want if isinstance(want, str) else 'ran'}; "
+                                              f"minijup: {got if isinstance(got, str) else 'ran'}", face)
+                    continue
+                diffs = compare(got, want)
+                if diffs and varies is None:   # does nbclient itself give other outputs there from one run to the next?
+                    try: varies = set(compare(unrooted(nbclient_run(nb, folder, opts), tmp/'nbclient'), want))
+                    except Exception: varies = set()
+                diffs = {k: v for k,v in diffs.items() if k not in (varies or set())}
+                took = f'{time.monotonic()-t0:.1f} s for both' if face == 'sync' else f'{time.monotonic()-t1:.1f} s'
+                note = f'; {len(varies)} cells vary from one nbclient run to the next, not compared' if varies else ''
+                note += '; its install lines commented out' if installs else ''
+                if diffs: report('FAIL', rel, '; '.join(diffs.values()) + note, face)
+                else: report('PASS', rel, took + note, face)
         left = jp.kernels()
         if left: print(f'FAIL {len(left)} kernels left on the server'); counts['FAIL'] += 1
     shutil.rmtree(tmp, ignore_errors=True)
@@ -119,5 +136,9 @@ def main(dirs):
     return 1 if counts['FAIL'] else 0
 
 if __name__ == '__main__':
-    if len(sys.argv) < 2: sys.exit(__doc__)
-    sys.exit(main(sys.argv[1:]))
+    args, n = sys.argv[1:], None
+    if args[:1] == ['--async']:
+        if len(args) < 2: sys.exit(__doc__)
+        n, args = (None if args[1] == 'all' else int(args[1])), args[2:]
+    if not args: sys.exit(__doc__)
+    sys.exit(main(args, n))

@@ -248,6 +248,8 @@ class AsyncKernelConnection:
     protocol = property(lambda s: s._core.protocol, doc="The socket's framing: 'v1' or 'json'")
     closed = property(lambda s: s._core.closed, doc="Closed for good (by `close`, or lost)")
     reconnects = property(lambda s: s._core.reconnects, doc="How often the socket was reopened")
+    displays = property(lambda s: s._core.displays, doc="Outputs shown with a `display_id`")
+    widgets = property(lambda s: s._core.widgets, doc="What it saw of ipywidgets (`Widgets`)")
     @property
     def ws_url(self) -> str:
         "The websocket's URL (no token in it)"

@@ -9,7 +9,7 @@ from abc import abstractmethod
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, runtime_checkable
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
 from .core import *
 from .contents import as_notebook, file_hash
@@ -18,7 +18,9 @@ from .params import parameterize_notebook, parameters_source, notebook_language
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
-__all__ = ['nbformat', 'CellExecutionError', 'CellTimeoutError', 'KernelSource', 'FreshKernels', 'hide_inputs', 'write_notebook']
+__all__ = ['nbformat', 'CellExecutionError', 'CellTimeoutError', 'CellRun', 'mark_if_stopped', 'NotebookRun', 'KernelSource',
+           'FreshKernels', 'hide_inputs', 'missing_output_folder', 'record_saved', 'changed_while_running',
+           'write_notebook']
 
 # %% ../nbs/05_run.ipynb #c4ba293f
 @patch
@@ -37,24 +39,18 @@ def execute_notebook(self:Jupyter,
                      report_mode:bool=False, # hide the code cells' input (papermill's report mode)
                     ) -> nbformat.NotebookNode:
     "Run the notebook `nb` on a new kernel in the server folder `cwd`, as nbclient does; `nb`"
-    _unmark(nb)
-    kernel_name = kernel_name or _kernel_name(nb)
-    if parameters and notebook_language(nb):   # (bad ones: refused before a kernel starts)
-        parameters_source(parameters, notebook_language(nb), _kernel_name(nb))
+    run = NotebookRun(nb, kernel_name=kernel_name, parameters=parameters, report_mode=report_mode)
     kernels = kernels or FreshKernels(self)
-    kern = kernels.get(kernel_name, cwd)
+    kern = kernels.get(run.prepare(), cwd)   # (bad parameters: refused before a kernel starts)
     try:
         with kernels.connect(kern) as k:
-            info = k.kernel_info()
-            if info.get('language_info'):
-                nb.metadata['language_info'] = nbformat.from_dict(dict(info.language_info))
-            if parameters: parameterize_notebook(nb, parameters, kernel_name=kernel_name)
-            if report_mode: hide_inputs(nb)
+            run.ready(k.kernel_info())
             kernels.running(kern)
             k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing,
                                on_cell, on_output=on_output)
     finally: kernels.release(kern)
     return nb
+
 
 # %% ../nbs/05_run.ipynb #aa35433c
 @patch
@@ -134,16 +130,17 @@ def _timing(r:ExecutionResult) -> dict:
     return {k: t[k] for k in _TIMING if k in t}
 
 # %% ../nbs/05_run.ipynb #af57fefe
-def _sync_displays(k:KernelConnection, r:ExecutionResult, out):
+def _sync_displays(displays, r:ExecutionResult, out):
     "After `out` arrived: a display with a `display_id` gives its data to earlier ones of that id"
     msg = r.messages[-1] if r.messages else None
     kind = msg and msg['header'].get('msg_type')
     if kind not in ('display_data', 'execute_result'): return
     did = (msg['content'].get('transient') or {}).get('display_id')
-    for o in k.displays.get(did, []) if did else []:
+    for o in displays.get(did, []) if did and displays is not None else []:
         if o is out: continue
         o['data'] = nbformat.from_dict(dict(out.data))
         o['metadata'] = nbformat.from_dict(dict(out.metadata))
+
 
 # %% ../nbs/05_run.ipynb #0d58ed84
 def _count(r:ExecutionResult) -> int:
@@ -164,37 +161,12 @@ def run_cell(self:KernelConnection,
              on_output=None, # called as `on_output(index, out)` as each output arrives
             ):
     "Run one code cell as nbclient does: its outputs, `execution_count` and timing into `cell`"
-    allows = allow_errors or 'raises-exception' in cell.metadata.get('tags', [])
-    if record_timing: cell.metadata['execution'] = {}
-    hold = []
-    def arrived(out):
-        _sync_displays(self, hold[0], out)
-        if on_output: on_output(index, hold[0].arrived(out))
-    r = self.submit(cell.source, on_output=arrived, stop_on_error=not allows)
-    hold.append(r)
-    cell.outputs = r.outputs  # the same list: filled, cleared and updated as messages arrive
-    try: self.wait(r, timeout, interrupt_on_timeout)
-    except JupyterTimeoutError as e:
-        if not (interrupt_on_timeout and r.done):
-            name = _cell_name(index, cell.source, _count(r))
-            tried = '; interrupting the kernel did not stop it' if interrupt_on_timeout else ''
-            advice = Advice('Pass a larger {timeout}, or {interrupt_on_timeout} to interrupt it and '
-                            'go on.', timeout=..., interrupt_on_timeout=True)
-            raise CellTimeoutError(f"{name} did not finish within {timeout} s{tried}.", index,
-                                   cell.source, advice=advice) from None
-    except KernelDiedError as e:
-        name = _cell_name(index, cell.source, _count(r))
-        err = KernelDiedError(f"The kernel died while running {name[0].lower() + name[1:]}. {e}")
-        err.cell_index,err.result = index,r
-        raise err from None
-    finally:
-        if _count(r): cell.execution_count = _count(r)   # (once it started: finished or not)
-    if record_timing: cell.metadata['execution'] = _timing(r)
-    if r.status == 'error' and not allows:
-        e = r.error or {}
-        raise CellExecutionError(index, cell.source, e.get('ename'), e.get('evalue'),
-                                 e.get('traceback'), execution_count=cell.execution_count)
-    return r
+    run = CellRun(cell, index, timeout, allow_errors, interrupt_on_timeout, record_timing,
+                  on_output, self.displays)
+    run.started(self.submit(cell.source, on_output=run.arrived, stop_on_error=run.stop_on_error))
+    with run.waiting(): self.wait(run.result, timeout, interrupt_on_timeout)
+    return run.finished()
+
 
 # %% ../nbs/05_run.ipynb #aae6bbc3
 def _runs(cell) -> bool:
@@ -203,10 +175,11 @@ def _runs(cell) -> bool:
     return cell.cell_type == 'code' and bool(cell.source.strip()) and 'skip-execution' not in tags
 
 # %% ../nbs/05_run.ipynb #95ab7bef
-def _store_widget_state(k:KernelConnection, nb):
-    "nbclient's `store_widget_state`: the widget models seen on `k` into `nb.metadata.widgets`"
-    state = k.widgets.metadata()
+def _store_widget_state(widgets, nb):
+    "nbclient's `store_widget_state`: the widget models a connection saw into `nb.metadata.widgets`"
+    state = widgets.metadata()
     if state: nb.metadata['widgets'] = nbformat.from_dict(state)
+
 
 # %% ../nbs/05_run.ipynb #c161cf84
 _ERROR_TAG = 'papermill-error-cell-tag'
@@ -247,17 +220,137 @@ def execute_notebook(self:KernelConnection,
                      on_output=None, # called as `on_output(index, out)` as each output arrives
                     ):
     "Run the code cells of `nb` on this kernel, one by one, with nbclient's semantics; returns `nb`"
-    for i,cell in enumerate(nb.cells):
-        if cell.cell_type != 'code': continue
-        try:
-            if _runs(cell): self.run_cell(cell, i, timeout, allow_errors, interrupt_on_timeout,
-                                          record_timing, on_output=on_output)
-        except BaseException as e:   # raised, timed out, interrupted; the kernel or server went
-            _mark_failed(nb, i); e.nb = nb
-            raise
-        if on_cell: on_cell(i, cell)
-    _store_widget_state(self, nb)
-    return nb
+    run = NotebookRun(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell,
+                      on_output)
+    for i,cell in run.cells():
+        with mark_if_stopped(nb, i):   # raised, timed out, interrupted; the kernel or server went
+            if run.runs(cell): self.run_cell(cell, i, **run.cell_options)
+        run.ran(i, cell)
+    return run.finish(self.widgets)
+
+
+# %% ../nbs/05_run.ipynb #12497ec4
+class CellRun:
+    "A code cell's run as nbclient makes it, without I/O: a face submits and waits; this does the rest"
+    def __init__(self,
+                 cell, # a code cell (a `NotebookNode`), changed in place
+                 index:int=None, # its index, for error messages
+                 timeout:float=None, # seconds the cell may run (its timeout's message says it)
+                 allow_errors:bool=False, # an error is an output, not a `CellExecutionError`
+                 interrupt_on_timeout:bool=False, # a timeout interrupts the kernel; the run goes on
+                 record_timing:bool=True, # nbclient's `execution` timestamps in the cell's metadata
+                 on_output=None, # called as `on_output(index, out)` as each output arrives
+                 displays=None): # the connection's `displays`: a `display_id`'s outputs kept alike
+        store_attr('cell,index,timeout,interrupt_on_timeout,record_timing,on_output,displays')
+        self.allows = allow_errors or 'raises-exception' in cell.metadata.get('tags', [])
+        self.result = None
+        if record_timing: cell.metadata['execution'] = {}
+    stop_on_error = property(lambda s: not s.allows, doc="An error stops the queue")
+    def started(self, r:ExecutionResult) -> ExecutionResult:
+        "`r` was submitted: its outputs are the cell's, filled as messages arrive"
+        self.result,self.cell.outputs = r,r.outputs; return r
+    def arrived(self, out):
+        "The hook each output calls: earlier displays of its id updated, `on_output` told"
+        _sync_displays(self.displays, self.result, out)
+        if self.on_output: return self.on_output(self.index, self.result.arrived(out))
+    def detach(self):
+        "The cell keeps its outputs as they are now: what arrives later is not the cell's"
+        self.cell.outputs = list(self.cell.outputs)
+    @contextlib.contextmanager
+    def waiting(self):
+        "Around the face's wait: a timeout or a death becomes the cell's error; its `In [N]` set"
+        r = self.result
+        try: yield r
+        except JupyterTimeoutError:
+            if not (self.interrupt_on_timeout and r.done): raise _timed_out(self) from None
+        except KernelDiedError as e: raise _died(self, e) from None
+        finally: self.cell.execution_count = _count(r) or self.cell.execution_count
+    def finished(self) -> ExecutionResult:
+        "After the wait: the timing recorded; the cell's error raised unless allowed; the result"
+        r,c,e = self.result,self.cell,self.result.error or {}
+        if self.record_timing: c.metadata['execution'] = _timing(r)
+        if r.status == 'error' and not self.allows:
+            raise CellExecutionError(self.index, c.source, e.get('ename'), e.get('evalue'),
+                                     e.get('traceback'), execution_count=c.execution_count)
+        return r
+
+
+# %% ../nbs/05_run.ipynb #c18ddf03
+def _timed_out(run:CellRun) -> CellTimeoutError:
+    "The error of a cell `run` that did not finish in time; the cell keeps what came until then"
+    run.detach()
+    tried = '; interrupting the kernel did not stop it' if run.interrupt_on_timeout else ''
+    advice = Advice('Pass a larger {timeout}, or {interrupt_on_timeout} to interrupt it and go on.',
+                    timeout=..., interrupt_on_timeout=True)
+    name = _cell_name(run.index, run.cell.source, _count(run.result))
+    return CellTimeoutError(f"{name} did not finish within {run.timeout} s{tried}.", run.index,
+                            run.cell.source, advice=advice)
+
+def _died(run:CellRun, e:KernelDiedError) -> KernelDiedError:
+    "The error of a cell `run` whose kernel died (`e`): it names the cell"
+    name = _cell_name(run.index, run.cell.source, _count(run.result))
+    err = KernelDiedError(f"The kernel died while running {name[0].lower() + name[1:]}. {e}")
+    err.cell_index,err.result = run.index,run.result
+    return err
+
+
+# %% ../nbs/05_run.ipynb #f38e5347
+@contextlib.contextmanager
+def mark_if_stopped(nb, # the notebook being run
+                    index:int, # the cell that runs inside the `with` block
+                   ):
+    "Around cell `index`'s run: what stops it marks `nb` as papermill does, and carries it in `.nb`"
+    try: yield
+    except BaseException as e:   # raised, timed out, cancelled, interrupted; the kernel went
+        _mark_failed(nb, index); e.nb = nb
+        raise
+
+
+# %% ../nbs/05_run.ipynb #824d13b0
+class NotebookRun:
+    "A notebook's run as nbclient and papermill make it, without I/O: a face starts, sends and waits"
+    def __init__(self,
+                 nb, # a `NotebookNode`, executed in place
+                 timeout:float=None, allow_errors:bool=False, interrupt_on_timeout:bool=False,
+                 record_timing:bool=True, on_cell=None, on_output=None, # as `execute_notebook`'s
+                 kernel_name:str=None, # the kernelspec asked for (else the notebook's)
+                 parameters:dict=None, # papermill's parameters, injected once the kernel answers
+                 report_mode:bool=False): # hide the code cells' input (papermill's report mode)
+        self.nb,self.on_cell,self.kernel_name = nb,on_cell,kernel_name
+        self.parameters,self.report_mode = parameters,report_mode
+        self.cell_options = dict(timeout=timeout, allow_errors=allow_errors, on_output=on_output,
+                                 interrupt_on_timeout=interrupt_on_timeout,
+                                 record_timing=record_timing)
+    def prepare(self) -> str:
+        "Before a kernel starts: an earlier run's marks out, the parameters checked; the kernelspec"
+        nb = self.nb
+        _unmark(nb)
+        if self.parameters and notebook_language(nb):
+            parameters_source(self.parameters, notebook_language(nb), _kernel_name(nb))
+        self.kernel_name = self.kernel_name or _kernel_name(nb)
+        return self.kernel_name
+    def ready(self, info:dict):
+        "The kernel answered `kernel_info`'s `info`: its `language_info`; the parameters; report mode"
+        nb = self.nb
+        if info.get('language_info'):
+            nb.metadata['language_info'] = nbformat.from_dict(dict(info['language_info']))
+        if self.parameters: parameterize_notebook(nb, self.parameters, kernel_name=self.kernel_name)
+        if self.report_mode: hide_inputs(nb)
+    def cells(self) -> list:
+        "The code cells, `(index, cell)`: each to run (if `runs`) inside `mark_if_stopped`"
+        return [(i, c) for i,c in enumerate(self.nb.cells) if c.cell_type == 'code']
+    @staticmethod
+    def runs(cell) -> bool:
+        "Does nbclient run `cell`? Code, not empty, not tagged `skip-execution`"
+        return _runs(cell)
+    def ran(self, index:int, cell):
+        "Cell `index` is done: `on_cell` told (what it returns, for a face to await)"
+        if self.on_cell: return self.on_cell(index, cell)
+    def finish(self, widgets):
+        "The cells are done: the `widgets` the connection saw stored as nbclient stores them; `nb`"
+        _store_widget_state(widgets, self.nb)
+        return self.nb
+
 
 # %% ../nbs/05_run.ipynb #2f2aeafe
 def _kernel_name(nb) -> str:
@@ -297,6 +390,42 @@ def hide_inputs(nb):
         c.metadata['jupyter'] = nbformat.from_dict(jup)
     return nb
 
+# %% ../nbs/05_run.ipynb #7e3561a5
+def missing_output_folder(output_path:str) -> NotFoundError:
+    "The refusal, before a run, of an `output_path` on the server whose folder is not there"
+    folder = posixpath.dirname(str(output_path).strip('/'))
+    return NotFoundError(f"Not run: there is no folder {folder!r} on the server to save "
+                         f"{str(output_path)!r} in.", advice=Advice('Create it first with {mkdir}, '
+                         'or give {output_path} in a folder that exists.', mkdir=folder,
+                         output_path=...))
+
+
+# %% ../nbs/05_run.ipynb #b79f21c0
+def record_saved(e:BaseException, # what stopped a run
+                 where:str, # where its notebook was saved; None: it was not
+                 err=None, # why it could not be saved
+                ):
+    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why not"
+    e.saved = where
+    if not isinstance(e, JupyterError): return   # (a KeyboardInterrupt: `e.saved` only)
+    note = (f"The notebook as far as it ran was saved to {str(where)!r}." if where else
+            f"The notebook as far as it ran could not be saved: {' '.join(str(err).split())}")
+    e.args = (f'{e.message} {note}', *e.args[1:])
+
+
+# %% ../nbs/05_run.ipynb #e709e444
+def changed_while_running(path:str, # the notebook that was run
+                          e:ConflictError, # the save's refusal
+                          nb, # the executed notebook, carried by the error
+                         ) -> ConflictError:
+    "The error of an executed notebook not saved over `path`, which changed on the server while it ran"
+    err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving "
+                        "would overwrite that.", status=e.status, method=e.method, url=e.url,
+                        advice=Advice('{save_elsewhere}.', save_elsewhere=...))
+    err.nb = nb
+    return err
+
+
 # %% ../nbs/05_run.ipynb #f41185fd
 def _save_folder(jp:Jupyter, output_path:str):
     "Refuse, before a run, an `output_path` on the server whose folder is not there"
@@ -304,19 +433,10 @@ def _save_folder(jp:Jupyter, output_path:str):
     if not folder: return
     try: m = jp.get(folder, content=False)
     except NotFoundError: m = None
-    if m is None or m.type != 'directory':
-        raise NotFoundError(f"Not run: there is no folder {folder!r} on the server to save "
-                            f"{str(output_path)!r} in.", advice=Advice('Create it first with '
-                            '{mkdir}, or give {output_path} in a folder that exists.', mkdir=folder,
-                            output_path=...))
+    if m is None or m.type != 'directory': raise missing_output_folder(output_path)
 
-def _saved(e, where:str, err=None):
-    "Say on the error `e` that stopped a run where its notebook was saved (`e.saved`), or why not"
-    e.saved = where
-    if not isinstance(e, JupyterError): return   # (a KeyboardInterrupt: `e.saved` only)
-    note = (f"The notebook as far as it ran was saved to {str(where)!r}." if where else
-            f"The notebook as far as it ran could not be saved: {' '.join(str(err).split())}")
-    e.args = (f'{e.message} {note}', *e.args[1:])
+_saved = record_saved   # (its name in this notebook)
+
 
 # %% ../nbs/05_run.ipynb #4a3674ce
 @patch
@@ -327,12 +447,8 @@ def save_executed(self:Jupyter,
                  ) -> dict:
     "Save the executed `nb` of `path` over it (not if it changed since), or to `output_path`"
     try: return self.save(output_path or path, nb, overwrite=output_path is not None)
-    except ConflictError as e:
-        err = ConflictError(f"Not saved: {path!r} changed on the server while it ran, and saving "
-                            "would overwrite that.", status=e.status, method=e.method, url=e.url,
-                            advice=Advice('{save_elsewhere}.', save_elsewhere=...))
-        err.nb = nb
-    raise err
+    except ConflictError as e: raise changed_while_running(path, e, nb) from None
+
 
 # %% ../nbs/05_run.ipynb #3941fae4
 @patch
