@@ -169,7 +169,7 @@ async def status(self:AsyncJupyter) -> AttrDict:
 @patch
 async def kernels(self:AsyncJupyter) -> list:
     "All running kernels (`GET /api/kernels`)"
-    return await self.request('api/kernels', expect=list)
+    return await adrive(self, SessionsAPI(self).kernels())
 
 # %% ../nbs/03c_aio.ipynb #bc8bee50
 @patch
@@ -623,3 +623,7 @@ async def close(self:AsyncKernelConnection):
         try: await self._reader
         except asyncio.CancelledError: pass
     await _close_ws(self, 1000)
+
+# %% ../nbs/03c_aio.ipynb #dd242f37
+# the rest of the async face, in notebooks of its own: files, sessions and kernels (03d); whole notebooks (03e)
+from . import aio_contents, aio_run

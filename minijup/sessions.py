@@ -241,12 +241,16 @@ def kernel(self:SessionsAPI, kernel):
     path = f'api/kernels/{kernel_id_of(kernel)}'
     return _checked(self.jp, (yield Call(path)), path)
 
+@patch
+def kernels(self:SessionsAPI):
+    "The steps of `Jupyter.kernels`: each model checked"
+    return _checked_all(self.jp, (yield Call('api/kernels')), 'api/kernels')
 
 # %% ../nbs/02_sessions.ipynb #eb1640c0
 @patch
 def kernels(self:Jupyter) -> list:
     "All running kernels (`GET /api/kernels`)"
-    return _checked_all(self, self('api/kernels'), 'api/kernels')
+    return drive(self, SessionsAPI(self).kernels())
 
 @patch
 def start_kernel(self:Jupyter,
