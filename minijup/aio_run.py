@@ -11,8 +11,6 @@ from .core import *
 from .messages import ExecutionResult
 from .aio import AsyncJupyter, AsyncKernelConnection
 import minijup.aio_contents   # (AsyncJupyter.save, and get remembering what it read)
-from .contents import adrive
-from .sessions import SessionsAPI
 from .run import (CellRun, NotebookRun, mark_if_stopped, CellExecutionError, CellTimeoutError,
                          missing_output_folder, changed_while_running, record_saved)
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
@@ -37,14 +35,9 @@ async def _surely(aw):
 
 # %% ../nbs/03e_aio_run.ipynb #3812c8eb
 async def _start(jp:AsyncJupyter, name:str, cwd:str):
-    "A run's new kernel, checked as the sync `start_kernel` checks it; cancelled while it starts: shut down"
-    steps,cwd = SessionsAPI(jp),str(cwd or '').strip('/')
-    if cwd: await adrive(jp, steps.check_folder(cwd))   # (else the server runs it in a parent folder)
+    "A run's new kernel (checked as `start_kernel` checks it); cancelled while it starts: shut down"
     t = asyncio.ensure_future(jp.start_kernel(name, path=cwd))
     try: return await asyncio.shield(t)
-    except (ServerError, RequestError, NotFoundError) as e:   # (a name that is no kernelspec: 500)
-        if name: raise (await adrive(jp, steps.no_such_kernel(name, e))) from None
-        raise
     except asyncio.CancelledError:
         await asyncio.wait([t])
         if not t.cancelled() and t.exception() is None: await _surely(t.result().close())
