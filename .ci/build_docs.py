@@ -189,7 +189,9 @@ def site():
     nav = [dict(href=f, title=t, summary=d.replace('`', '')) for _, f, t, d in pages]
     for i, (stem, f, title, _) in enumerate(pages):
         try: mod = None if stem == 'index' else importlib.import_module(f'minijup.{f[:-5]}')
-        except ImportError: problems.append(f'{f}: no module minijup.{f[:-5]}'); mod = None
+        except ImportError:   # (a notebook that exports nothing, a story of the API, has no module)
+            if '#| default_exp' in (NBS/f'{stem}.ipynb').read_text(): problems.append(f'{f}: no module minijup.{f[:-5]}')
+            mod = None
         nb = _for_html(nbformat.read(PROC/f'{stem}.ipynb', as_version=4), mod, anchors, site_url)
         res = {'metadata': {'name': f'minijup: {title}'},
                'minijup': dict(pages=nav, current=f, prev=nav[i-1] if i else None, next=nav[i+1] if i+1 < len(nav) else None)}
