@@ -299,10 +299,10 @@ class _Resends:
     def _aborted_by_us(self, req, msg) -> bool:
         "Did the kernel abort `req` because we interrupted another execution, whose caller gave up?"
         i = self.interrupted
-        if i is None or i is req or msg['content'].get('status') != 'aborted':
-            if i is not None and i is not req and i.reply is not None: self.interrupted = None
-            return False
-        return not req.resent
+        if i is None or i is req: return False
+        if msg['content'].get('status') == 'aborted': return not req.resent
+        if i.reply is not None: self.interrupted = None   # one ran after it: its aborts are over
+        return False
 
     def _resend(self, req):
         "Send the aborted execution `req` again, under a new msg_id (the old one's messages are dropped)"
