@@ -25,7 +25,7 @@ class ServerEngine:
         from minijup.kernelmanager import ServerKernelManager
         try: url,token = server_and_token(url, token, client='ServerKernelManager')
         except JupyterError as e: raise _in_papermill_words(e) from None
-        km = ServerKernelManager(kernel_name=kernel_name or '', language=_language(nb_man.nb),
+        km = ServerKernelManager(kernel_name=kernel_name or '', language=_language(nb_man.nb, kernel_name),
                                  cwd=_kernel_folder(input_path, server_cwd), url=url, token=token)
         try:
             with _sigterm_exits():
@@ -106,9 +106,10 @@ def _papermill_call(f):
     except JupyterError as e: raise _in_papermill_words(e)
 
 # %% ../nbs/12_papermill.ipynb #72a52be6
-def _language(nb) -> str:
-    "The notebook's language, from its kernelspec or language_info (python if it says none)"
+def _language(nb, kernel_name:str=None) -> str:
+    "The language to fall back on: the notebook's, unless `kernel_name` is another kernel (papermill's -k)"
     md = nb.get('metadata', {})
+    if kernel_name and kernel_name != md.get('kernelspec', {}).get('name'): return ''
     return md.get('kernelspec', {}).get('language') or md.get('language_info', {}).get('name') or 'python'
 
 def _kernel_folder(input_path, server_cwd:str=None) -> str:

@@ -1,0 +1,112 @@
+"""papermill's own test notebooks, run by the real `papermill` command twice: with its local kernel, and with
+`--engine minijup` on a Jupyter Server; the two executed notebooks compared cell by cell, and the exit codes.
+
+    python .ci/papermill_engine.py                  # every notebook papermill ships (a LocalServer of its own)
+    python .ci/papermill_engine.py broken1 sysexit1 # some of them
+    JUPYTER_URL=... JUPYTER_TOKEN_FILE=... python .ci/papermill_engine.py   # on that server instead
+
+Compared: each cell's type, source, tags, execution count and outputs, with what differs from run to run masked
+(memory addresses, the kernel's temporary file names in tracebacks, times); the parameters papermill recorded; the
+exit code and the kind of error papermill ended with. Prints one line per notebook and `papermill-engine: N passed,
+M failed` (exit status 1 if any failed).
+"""
+import json, os, re, subprocess, sys, tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import papermill
+
+NOTEBOOKS = Path(papermill.__file__).parent/'tests'/'notebooks'
+ARGS = {   # the arguments each notebook is run with (papermill's own tests run them so)
+    'simple_execute': ['-p', 'msg', 'Hello'],
+    'complex_parameters': ['-p', 'msg', 'Hello', '-p', 'a', '3.5', '-y', 'b: [1, 2]'],
+    'report_mode_test': ['--report-mode', '-p', 'a', '1'],
+    'keyboard_interrupt': ['--execution-timeout', '2'],   # (it sleeps 60 s: papermill's test interrupts it)
+    'binder': ['-p', 'msg', 'Hello'],
+    'test_logging': ['--log-output'],
+}
+SKIP = {   # not runnable by either run, for a reason that has nothing to do with the engine
+    'blank-vscode': 'no kernelspec and no language: papermill needs -k (tested with -k python3 below)',
+    'notimplemented_translator': 'a kernel language papermill has no translator for (both fail the same way '
+                                 'before any kernel starts)',
+}
+ARGS['blank-vscode'] = ['-k', 'python3']; SKIP.pop('blank-vscode')
+
+_MASKS = [(re.compile(r'0x[0-9a-f]{6,}'), '0xADDR'), (re.compile(r'/tmp/ipykernel_\d+/\d+\.py'), 'IPYKERNEL.py'),
+          (re.compile(r'\x1b\[[0-9;]*m'), ''), (re.compile(r'\d\d:\d\d:\d\d(\.\d+)?'), 'HH:MM:SS')]
+
+def _mask(x):
+    if isinstance(x, str):
+        for rx, rep in _MASKS: x = rx.sub(rep, x)
+        return x
+    if isinstance(x, list): return [_mask(v) for v in x]
+    if isinstance(x, dict): return {k: _mask(v) for k, v in x.items()}
+    return x
+
+def cells_of(path) -> list:
+    "The executed notebook's cells as compared: what papermill and the kernel made of them, masked"
+    nb = json.loads(Path(path).read_text())
+    def one(c):
+        outs = [{k: v for k, v in o.items() if k != 'metadata'} for o in c.get('outputs', [])]
+        return _mask(dict(type=c['cell_type'], source=''.join(c['source']), tags=c['metadata'].get('tags', []),
+                          count=c.get('execution_count'), outputs=outs,
+                          status=c['metadata'].get('papermill', {}).get('status')))
+    return [one(c) for c in nb['cells']] + [nb['metadata'].get('papermill', {}).get('parameters')]
+
+def ended(r) -> str:
+    "The kind of error papermill's process ended with ('' if none): the exception's name on its last line"
+    last = (r.stderr.strip().splitlines() or [''])[-1]
+    m = re.match(r'([\w.]+(Error|Exception|Interrupt|Exit))\b', last)
+    return m.group(1).rpartition('.')[2] if m else ''
+
+def papermill_run(name, out, engine, env, tmp) -> subprocess.CompletedProcess:
+    cmd = [str(Path(sys.executable).parent/'papermill'), str(NOTEBOOKS/f'{name}.ipynb'), str(out),
+           '--no-progress-bar', *ARGS.get(name, []), *(['--engine', engine] if engine else [])]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp, timeout=300)
+
+def compare(name, env, tmp) -> list:
+    "The differences between the local run and the server run of notebook `name` (empty: the same)"
+    local, remote = Path(tmp)/f'{name}.local.ipynb', Path(tmp)/f'{name}.minijup.ipynb'
+    with ThreadPoolExecutor(2) as ex:
+        a, b = ex.map(lambda x: papermill_run(name, *x, env, tmp), [(local, None), (remote, 'minijup')])
+    diffs = []
+    if a.returncode != b.returncode: diffs.append(f'exit code {a.returncode} locally, {b.returncode} with minijup')
+    if ended(a) != ended(b): diffs.append(f'ended with {ended(a) or "success"} locally, {ended(b) or "success"} '
+                                          'with minijup')
+    token = env.get('JUPYTER_TOKEN') or Path(env['JUPYTER_TOKEN_FILE']).read_text().strip()
+    if token and token in b.stdout + b.stderr: diffs.append("the token is in papermill's output")
+    if local.exists() != remote.exists(): diffs.append('an output notebook only from one run')
+    elif local.exists():
+        ca, cb = cells_of(local), cells_of(remote)
+        if token and token in remote.read_text(): diffs.append('the token is in the saved notebook')
+        if len(ca) != len(cb): diffs.append(f'{len(ca)} cells locally, {len(cb)} with minijup')
+        cells = [f'cell {i}: {str(x)[:300]} locally, {str(y)[:300]} with minijup'
+                 for i, (x, y) in enumerate(zip(ca, cb)) if x != y]
+        diffs += cells[:3] + ([f'... and {len(cells) - 3} more cells'] if len(cells) > 3 else [])
+    if diffs and os.environ.get('PAPERMILL_ENGINE_VERBOSE'): diffs += [a.stderr[-2000:], b.stderr[-2000:]]
+    return diffs
+
+def main(names):
+    names = names or sorted(p.stem for p in NOTEBOOKS.glob('*.ipynb') if p.stem not in SKIP)
+    srv = None
+    env = dict(os.environ)
+    if not env.get('JUPYTER_URL'):
+        from minijup.core import LocalServer
+        srv = LocalServer().start()
+        tf = Path(tempfile.mkdtemp(prefix='minijup-pme-'))/'token'
+        tf.write_text(srv.token); tf.chmod(0o600)
+        env.update(JUPYTER_URL=srv.url, JUPYTER_TOKEN_FILE=str(tf))
+        env.pop('JUPYTER_TOKEN', None)
+    passed = failed = 0
+    try:
+        for name in names:
+            with tempfile.TemporaryDirectory(prefix='minijup-pme-') as tmp:
+                diffs = compare(name, env, tmp)
+            passed, failed = passed + (not diffs), failed + bool(diffs)
+            print(f'{name}: ' + ('the same' if not diffs else 'DIFFERENT\n  ' + '\n  '.join(diffs)), flush=True)
+        for name, why in SKIP.items(): print(f'{name}: skipped ({why})')
+    finally:
+        if srv: srv.stop()
+    print(f'papermill-engine: {passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
