@@ -295,6 +295,7 @@ async def _act(k:AsyncKernelConnection, events:list):
             more = core.answer(ev.req, '' if said is None else str(said), ev.parent, _now())
         elif t is Finished or t is Failed: _wake(k, ev.req)
         elif t is CommMessage: await _call_back(None, ev.handler, ev.msg, k=k)
+        elif t is Heard: ev.handler(ev.msg)
         elif t is Notice: k.handler_errors.append(ev.exc); warnings.warn(ev.text)
         elif t is Ping: await k.ws.ping(ev.token); more = core.pong(ev.token, _now())
         elif t is AskServer: more = core.server_says(ev, *(await _ask(k, ev)), now=_now())
@@ -598,6 +599,12 @@ async def comm_send(self:AsyncKernelConnection, comm_id:str, data:dict, buffers:
     "Send `data` (and binary `buffers`) to the kernel's side of comm `comm_id`"
     await self.send(new_msg('comm_msg', dict(comm_id=comm_id, data=data), self.session_id,
                             buffers=buffers))
+
+# %% ../nbs/03c_aio.ipynb #6646dda9
+@patch
+def on_message(self:AsyncKernelConnection, handler):
+    "Call `handler(msg)` (plain, quick: it runs in the reading task) with every message the kernel sends"
+    self._core.on_message(handler)
 
 # %% ../nbs/03c_aio.ipynb #44d3e7a5
 @patch

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['PROBE_AFTER', 'PROBE_WAIT', 'SILENCE', 'FRESH', 'PING_WAIT', 'READY_WAIT', 'INTERRUPT_GRACE', 'ABANDON_WAIT', 'Event',
            'Send', 'Ping', 'AskServer', 'Sleep', 'CloseSocket', 'Connect', 'Lost', 'Output', 'InputRequest', 'Finished',
-           'Failed', 'CommMessage', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol', 'checked_code',
-           'handshake_refused', 'not_stopped']
+           'Failed', 'CommMessage', 'Heard', 'Notice', 'Request', 'KernelRestartedError', 'KernelProtocol',
+           'checked_code', 'handshake_refused', 'not_stopped']
 
 # %% ../nbs/03b_protocol.ipynb #803010b2
 import random, uuid
@@ -82,6 +82,9 @@ class Failed(Event):
     __slots__ = ('req', 'exc')
 class CommMessage(Event):
     "Call `handler(msg)`: a message of a comm whose target was given to `on_comm`"
+    __slots__ = ('handler', 'msg')
+class Heard(Event):
+    "Call `handler(msg)`: a message the kernel sent, on any channel (replays dropped), for `on_message`"
     __slots__ = ('handler', 'msg')
 class Notice(Event):
     "Something that ends nothing but that a person should know: `exc`, said as `text` (a warning)"
@@ -171,6 +174,7 @@ class _Messages:
             if mid in self.seen: return
             self.seen.add(mid); self.seen_order.append(mid)
             if len(self.seen_order) > 10_000: self.seen.discard(self.seen_order.popleft())
+        if self.listener is not None: self._emit(Heard(self.listener, msg))
         t,c = hdr['msg_type'], msg['content']
         if t in ('comm_open', 'comm_msg', 'comm_close'): self._comm(t, c, msg)
         if t == 'status' and c.get('execution_state') in ('restarting', 'dead'):
@@ -476,6 +480,7 @@ class KernelProtocol(_Messages, _Endings, _Answers, _Resends, _Silences, _Outbox
         self.heard = self.asked = now         # last message in or out; last question to the server
         self.probing = None                   # the kernel_info `Request` on control: who are you?
         self.displays,self.widgets,self.comm_handlers = Displays(), Widgets(self._sync_widget), {}
+        self.listener = None                  # told every message (`on_message`): a raw client
         self.reconnects = self.malformed = 0  # sockets reopened; messages dropped as malformed
 
     def __repr__(self):
@@ -656,6 +661,12 @@ def answer(self:KernelProtocol, req:Request, value:str, parent:dict, now:float) 
 def on_comm(self:KernelProtocol, target_name:str, handler):
     "Hand each message of the comms the kernel opens for `target_name` to `handler` (`CommMessage`)"
     self.comm_handlers[target_name] = handler
+
+# %% ../nbs/03b_protocol.ipynb #27e0f092
+@patch
+def on_message(self:KernelProtocol, handler):
+    "Hand every message the kernel sends (each once) to `handler` (`Heard`), as well as to its request"
+    self.listener = handler
 
 # %% ../nbs/03b_protocol.ipynb #760a4dea
 @patch
