@@ -86,7 +86,8 @@ jupyter_io = JupyterIO()   # the handler papermill registers for `jupyter://`
 # %% ../nbs/12_papermill.ipynb #e014ee38
 PAPERMILL_WORDS = {   # how a papermill user says what minijup's advice concerns (see `Advice` in 00_core)
     'token': 'the token in $JUPYTER_TOKEN or in a file named by $JUPYTER_TOKEN_FILE',
-    'kernel_name': "papermill's -k NAME (kernel_name= in Python)",
+    'kernel_name': lambda n: (f"papermill's -k {n} (kernel_name={n!r} in Python)" if n and n is not ...
+                              else "papermill's -k NAME (kernel_name= in Python)"),
     'timeout': "papermill's --execution-timeout", 'overwrite': 'another output path',
     'get': lambda path: f'papermill jupyter://{path} (read it first)'}
 
