@@ -10,7 +10,7 @@ Compared: each cell's type, source, tags, execution count and outputs, with what
 exit code and the kind of error papermill ended with. Prints one line per notebook and `papermill-engine: N passed,
 M failed` (exit status 1 if any failed).
 """
-import json, os, re, subprocess, sys, tempfile
+import json, os, re, shutil, subprocess, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import papermill
@@ -46,17 +46,24 @@ def cells_of(path) -> list:
     "The executed notebook's cells as compared: what papermill and the kernel made of them, masked"
     nb = json.loads(Path(path).read_text())
     def one(c):
-        outs = [{k: v for k, v in o.items() if k != 'metadata'} for o in c.get('outputs', [])]
+        outs = []
+        for o in c.get('outputs', []):   # a stream's chunks as one (they split where the kernel flushed)
+            o = {k: (''.join(v) if k == 'text' else v) for k, v in o.items() if k != 'metadata'}
+            if outs and o['output_type'] == 'stream' and outs[-1]['output_type'] == 'stream' \
+               and outs[-1]['name'] == o['name']: outs[-1] = {**outs[-1], 'text': outs[-1]['text'] + o['text']}
+            else: outs.append(o)
         return _mask(dict(type=c['cell_type'], source=''.join(c['source']), tags=c['metadata'].get('tags', []),
                           count=c.get('execution_count'), outputs=outs,
                           status=c['metadata'].get('papermill', {}).get('status')))
     return [one(c) for c in nb['cells']] + [nb['metadata'].get('papermill', {}).get('parameters')]
 
 def ended(r) -> str:
-    "The kind of error papermill's process ended with ('' if none): the exception's name on its last line"
-    last = (r.stderr.strip().splitlines() or [''])[-1]
-    m = re.match(r'([\w.]+(Error|Exception|Interrupt|Exit))\b', last)
-    return m.group(1).rpartition('.')[2] if m else ''
+    "The kind of error papermill's process ended with ('' if none): the exception after its last traceback"
+    lines = r.stderr.splitlines()
+    tb = max((i for i, l in enumerate(lines) if l.startswith('Traceback (most recent call last)')), default=None)
+    if tb is None: return ''
+    last = next((l for l in lines[tb + 1:] if l and not l[0].isspace()), '')
+    return last.split(':')[0].rpartition('.')[2]
 
 def papermill_run(name, out, engine, env, tmp) -> subprocess.CompletedProcess:
     cmd = [str(Path(sys.executable).parent/'papermill'), str(NOTEBOOKS/f'{name}.ipynb'), str(out),
@@ -87,25 +94,32 @@ def compare(name, env, tmp) -> list:
 
 def main(names):
     names = names or sorted(p.stem for p in NOTEBOOKS.glob('*.ipynb') if p.stem not in SKIP)
-    srv = None
+    srv, work = None, Path(tempfile.mkdtemp(prefix='minijup-pme-'))
     env = dict(os.environ)
-    if not env.get('JUPYTER_URL'):
+    if not env.get('JUPYTER_URL'):   # a server of our own, its root the folder both runs run in (same cwd)
         from minijup.core import LocalServer
-        srv = LocalServer().start()
-        tf = Path(tempfile.mkdtemp(prefix='minijup-pme-'))/'token'
+        (work/'runs').mkdir()
+        srv = LocalServer(root_dir=work/'runs').start()
+        tf = work/'token'
         tf.write_text(srv.token); tf.chmod(0o600)
         env.update(JUPYTER_URL=srv.url, JUPYTER_TOKEN_FILE=str(tf))
         env.pop('JUPYTER_TOKEN', None)
+    # (each papermill process imports nbformat, whose jsonschema builds the grammar of its optional rfc3987_syntax in
+    # 2 s, for a format nbformat never checks: both runs go without it, as minijup's LocalServer does)
+    shim = work/'no-rfc3987'; shim.mkdir()
+    (shim/'rfc3987_syntax.py').write_text("raise ImportError('skipped')")
+    env['PYTHONPATH'] = os.pathsep.join([str(shim)] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
     passed = failed = 0
     try:
         for name in names:
-            with tempfile.TemporaryDirectory(prefix='minijup-pme-') as tmp:
-                diffs = compare(name, env, tmp)
+            runs = work/'runs' if srv else Path(tempfile.mkdtemp(prefix='minijup-pme-', dir=work))
+            diffs = compare(name, env, runs)
             passed, failed = passed + (not diffs), failed + bool(diffs)
             print(f'{name}: ' + ('the same' if not diffs else 'DIFFERENT\n  ' + '\n  '.join(diffs)), flush=True)
         for name, why in SKIP.items(): print(f'{name}: skipped ({why})')
     finally:
         if srv: srv.stop()
+        shutil.rmtree(work, ignore_errors=True)
     print(f'papermill-engine: {passed} passed, {failed} failed')
     return 1 if failed else 0
 

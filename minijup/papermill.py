@@ -6,8 +6,9 @@
 __all__ = ['jupyter_io', 'PAPERMILL_WORDS', 'ServerEngine', 'JupyterIO']
 
 # %% ../nbs/12_papermill.ipynb #04a01233
-import os, json, posixpath, signal, threading, logging
+import asyncio, os, json, posixpath, signal, threading, logging
 from contextlib import contextmanager
+from jupyter_core.utils import run_sync
 from .core import *
 import minijup
 
@@ -130,10 +131,28 @@ def _sigterm_exits():
     try: yield
     finally: signal.signal(signal.SIGTERM, old)
 
+async def _let_go(km, url:str, token:str):
+    "Stop the kernel as jupyter_client stops its own: interrupt a busy one, let its cell say so (5 s), shut it down"
+    from minijup.aio import AsyncJupyter
+    state = lambda: jp.request(f'api/kernels/{km.kernel_id}')
+    try:
+        async with AsyncJupyter(url, token=token) as jp:
+            if (await state()).get('execution_state') == 'busy':
+                await km.interrupt_kernel()
+                for _ in range(100):   # (nbclient reads the cell's last outputs meanwhile)
+                    await asyncio.sleep(0.05)
+                    if (await state()).get('execution_state') != 'busy': break
+    except JupyterError: pass
+    try: await km.shutdown_kernel()
+    finally:   # (nbclient closes the channels of a client only when it made the kernel manager)
+        for kc in getattr(km, '_clients', ()): await kc.stop_channels()
+
 def _shutdown(km, url:str, token:str):
-    "Shut `km`'s kernel down on the server (a REST DELETE); a warning on papermill's log if it could not"
+    "Shut `km`'s kernel down as nbclient does its own, then make sure with a DELETE; a warning if it could not"
     kid = getattr(km, 'kernel_id', None)
     if not kid: return
+    try: run_sync(_let_go)(km, url, token)
+    except Exception: pass
     try:
         with Jupyter(url, token=token) as jp: jp.shutdown_kernel(kid)
     except NotFoundError: pass
