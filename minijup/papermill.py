@@ -16,18 +16,19 @@ import minijup
 class ServerEngine:
     "papermill's nbclient engine with its kernel on a Jupyter Server (papermill's engine `minijup`)"
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name:str, # papermill's -k, else the notebook's
-                                 input_path:str=None, # `jupyter://...`: the kernel's folder is the input's
-                                 server_cwd:str=None, # the kernel's folder on the server (see above)
-                                 url:str=None, # the server; default: $JUPYTER_URL
-                                 token:str=None, # its token; default: the URL's, $JUPYTER_TOKEN_FILE's...
-                                 **kwargs): # papermill's (`log_output`, `execution_timeout`, ...)
-        "Run `nb_man`'s notebook with papermill's own client on a kernel of the server; shut it down after"
+    def execute_managed_notebook(cls, nb_man,
+            kernel_name:str, # papermill's -k, else the notebook's
+            input_path:str=None, # `jupyter://...`: the kernel's folder is the input's
+            server_cwd:str=None, # the kernel's folder on the server (see above)
+            url:str=None, # the server; default: $JUPYTER_URL
+            token:str=None, # its token; default: the URL's, $JUPYTER_TOKEN_FILE's, $JUPYTER_TOKEN
+            **kwargs): # papermill's (`log_output`, `execution_timeout`, ...)
+        "Run `nb_man`'s notebook with papermill's own client on a kernel of the server; then shut it down"
         from minijup.kernelmanager import ServerKernelManager
         try: url,token = server_and_token(url, token, client='ServerKernelManager')
         except JupyterError as e: raise _in_papermill_words(e) from None
-        km = ServerKernelManager(kernel_name=kernel_name or '', language=_language(nb_man.nb, kernel_name),
-                                 cwd=_kernel_folder(input_path, server_cwd), url=url, token=token)
+        lang,cwd = _language(nb_man.nb, kernel_name),_kernel_folder(input_path, server_cwd)
+        km = ServerKernelManager(kernel_name=kernel_name or '', language=lang, cwd=cwd, url=url, token=token)
         try:
             with _sigterm_exits():
                 return super().execute_managed_notebook(nb_man, kernel_name, km=km, **kwargs)
@@ -36,8 +37,8 @@ class ServerEngine:
 
 # %% ../nbs/12_papermill.ipynb #31d15c07
 def __getattr__(name):
-    "`MinijupEngine`, made when first asked for (papermill loads this module before its engines exist)"
-    if name != 'MinijupEngine': raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    "`MinijupEngine`, made when first asked for (papermill loads this module before its engines)"
+    if name != 'MinijupEngine': raise AttributeError(f"module {__name__!r} has no {name!r}")
     from papermill.engines import NBClientEngine
     if 'MinijupEngine' not in globals():
         doc = "papermill's engine `minijup`: `ServerEngine` on papermill's `NBClientEngine`"
@@ -52,16 +53,18 @@ class JupyterIO:
     def read(self, path:str) -> str:
         "The text of the file `path` on the server"
         p = _server_path(path)
-        with self._lock: text = _papermill_call(lambda: self.client().get(p, type='file', format='text')).content
+        with self._lock:
+            text = _papermill_call(lambda: self.client().get(p, type='file', format='text')).content
         self._runs[p] = _READ
         return text
     def write(self, buf:str, path:str):
-        "Save `buf` as the file `path` on the server; never over a change someone else made meanwhile"
+        "Save `buf` as the file `path` on the server; never over someone else's change meanwhile"
         p = _server_path(path)
         run,last = _run_of(buf),self._runs.get(p)
         if last == ('conflict', run): raise _conflict(path)
         with self._lock:
-            try: _papermill_call(lambda: self.client().save(p, buf, overwrite=last not in (_READ, run)))
+            overwrite = last not in (_READ, run)   # (a new run replaces the file, as papermill does)
+            try: _papermill_call(lambda: self.client().save(p, buf, overwrite=overwrite))
             except ConflictError:
                 self._runs[p] = ('conflict', run)
                 raise _conflict(path) from None
@@ -85,10 +88,10 @@ class JupyterIO:
 jupyter_io = JupyterIO()   # the handler papermill registers for `jupyter://`
 
 # %% ../nbs/12_papermill.ipynb #e014ee38
-PAPERMILL_WORDS = {   # how a papermill user says what minijup's advice concerns (see `Advice` in 00_core)
+PAPERMILL_WORDS = {   # how a papermill user says what minijup's advice concerns (see `Advice`)
     'token': 'the token in $JUPYTER_TOKEN or in a file named by $JUPYTER_TOKEN_FILE',
-    'kernel_name': lambda n: (f"papermill's -k {n} (kernel_name={n!r} in Python)" if n and n is not ...
-                              else "papermill's -k NAME (kernel_name= in Python)"),
+    'kernel_name': lambda n: (f"papermill's -k {n} (kernel_name={n!r} in Python)"
+                              if n and n is not ... else "papermill's -k NAME (kernel_name= in Python)"),
     'timeout': "papermill's --execution-timeout", 'overwrite': 'another output path',
     'get': lambda path: f'papermill jupyter://{path} (read it first)'}
 
@@ -99,7 +102,8 @@ class _Said(Advice):
 
 def _in_papermill_words(e:JupyterError) -> JupyterError:
     "`e`, its advice said in papermill's words"
-    if e.advice is not None and not isinstance(e.advice, _Said): e.advice = _Said(e.advice.say(PAPERMILL_WORDS))
+    if e.advice is not None and not isinstance(e.advice, _Said):
+        e.advice = _Said(e.advice.say(PAPERMILL_WORDS))
     return e
 
 def _papermill_call(f):
@@ -109,13 +113,14 @@ def _papermill_call(f):
 
 # %% ../nbs/12_papermill.ipynb #72a52be6
 def _language(nb, kernel_name:str=None) -> str:
-    "The language to fall back on: the notebook's, unless `kernel_name` is another kernel (papermill's -k)"
+    "The language to fall back on: the notebook's, unless `kernel_name` is another (papermill's -k)"
     md = nb.get('metadata', {})
     if kernel_name and kernel_name != md.get('kernelspec', {}).get('name'): return ''
-    return md.get('kernelspec', {}).get('language') or md.get('language_info', {}).get('name') or 'python'
+    lang = md.get('kernelspec', {}).get('language') or md.get('language_info', {}).get('name')
+    return lang or 'python'
 
 def _kernel_folder(input_path, server_cwd:str=None) -> str:
-    "The kernel's folder on the server: `server_cwd`, the `jupyter://` input's folder, $JUPYTER_CWD or the root"
+    "The kernel's folder on the server: `server_cwd`, a `jupyter://` input's, $JUPYTER_CWD or the root"
     if server_cwd is not None: return str(server_cwd).strip('/')
     if isinstance(input_path, str) and input_path.startswith('jupyter://'):
         return posixpath.dirname(_server_path(input_path))
@@ -132,7 +137,7 @@ def _sigterm_exits():
     finally: signal.signal(signal.SIGTERM, old)
 
 async def _let_go(km, url:str, token:str):
-    "Stop the kernel as jupyter_client stops its own: interrupt a busy one, let its cell say so (5 s), shut it down"
+    "Stop the kernel as jupyter_client does: interrupt a busy one, let its cell say so (5 s), shut it down"
     from minijup.aio import AsyncJupyter
     state = lambda: jp.request(f'api/kernels/{km.kernel_id}')
     try:
@@ -148,7 +153,7 @@ async def _let_go(km, url:str, token:str):
         for kc in getattr(km, '_clients', ()): await kc.stop_channels()
 
 def _shutdown(km, url:str, token:str):
-    "Shut `km`'s kernel down as nbclient does its own, then make sure with a DELETE; a warning if it could not"
+    "Shut `km`'s kernel down as nbclient does its own, then make sure with a DELETE; else a warning"
     kid = getattr(km, 'kernel_id', None)
     if not kid: return
     try: run_sync(_let_go)(km, url, token)
@@ -157,7 +162,8 @@ def _shutdown(km, url:str, token:str):
         with Jupyter(url, token=token) as jp: jp.shutdown_kernel(kid)
     except NotFoundError: pass
     except Exception as e:
-        logging.getLogger('papermill').warning(f'minijup: the kernel {kid} may be left on the server: {e}')
+        log = logging.getLogger('papermill')
+        log.warning(f'minijup: the kernel {kid} may be left on the server: {e}')
 
 # %% ../nbs/12_papermill.ipynb #16e221db
 _READ = 'read'   # a path read (and not written since) by this process
@@ -177,12 +183,12 @@ def _run_of(buf:str):
 # %% ../nbs/12_papermill.ipynb #a40b8d72
 def _conflict(path:str) -> ConflictError:
     "The error of a write refused: someone else changed the notebook on the server during the run"
-    msg = (f"Not saved: {path} changed on the server while papermill was writing it (someone else saved it, or "
-           "it was edited on disk), and papermill stopped rather than overwrite their changes.")
-    return ConflictError(msg, advice=Advice('Run it again with another output path, or move their version '
-                                            'aside first.'))
+    msg = (f"Not saved: {path} changed on the server while papermill was writing it (someone else "
+           "saved it, or it was edited on disk), and papermill stopped rather than overwrite their changes.")
+    again = 'Run it again with another output path, or move their version aside first.'
+    return ConflictError(msg, advice=Advice(again))
 
 def _no_server(e:JupyterError) -> JupyterError:
     "The error of a `jupyter://` path with no server named"
-    return JupyterError("A jupyter:// path names a notebook on a Jupyter Server: set JUPYTER_URL to the server's "
-                        "URL, and JUPYTER_TOKEN or JUPYTER_TOKEN_FILE to its token.")
+    return JupyterError("A jupyter:// path names a notebook on a Jupyter Server: set JUPYTER_URL to the "
+                        "server's URL, and JUPYTER_TOKEN or JUPYTER_TOKEN_FILE to its token.")
