@@ -1,12 +1,14 @@
 """Conformance: run nbclient's own test notebooks through both faces of minijup on one LocalServer: the sync
-`Jupyter.run_notebook`, and the asyncio `AsyncJupyter.run_notebook` (minijup.aio_run, each run under `asyncio.run`).
+`Jupyter.run_notebook`, and the asyncio `AsyncJupyter.run_notebook` (minijup.aio_run, each run under `asyncio.run`);
+and through nbclient itself with minijup's kernel manager (`NotebookClient(nb, kernel_manager_class=
+ServerKernelManager)`, minijup.kernelmanager), the kernel on the same server.
 
     .venv/bin/python .ci/conformance.py [FOLDER]    # default: ../shared/conformance/nbclient beside the repo
 
 Each comparison notebook is run from a copy without outputs and execution counts, and must reproduce the stored
 outputs and execution counts under nbclient's comparison rules (see the folder's README). Where nbclient's own run
 here differs from the stored file, nbclient's run here is the expectation. The behaviour notebooks must behave as
-described there. Prints one line per notebook and face (`PASS [sync] NAME`, `PASS [async] NAME`), then
+described there. Prints one line per notebook and face (`PASS [sync] NAME`, `PASS [async] NAME`, `PASS [km] NAME`), then
 `conformance: N passed, M failed`; exits 1 on any failure.
 """
 import asyncio, base64, copy, os, re, shutil, sys, tempfile, threading, time, traceback
@@ -21,6 +23,7 @@ from minijup.core import *
 from minijup.run import CellExecutionError
 from minijup.aio import AsyncJupyter
 import minijup.aio_run   # (AsyncJupyter.run_notebook)
+from minijup.kernelmanager import ServerKernelManager
 
 # notebook -> run_notebook options, as nbclient's suite runs them
 COMPARE = {
@@ -147,6 +150,27 @@ class AsyncFace:
         errs = [f'{p}: {type(r).__name__}: {r}' for p,r in zip(paths, got) if isinstance(r, BaseException)]
         return {p: r for p,r in zip(paths, got) if not isinstance(r, BaseException)}, errs
 
+class KernelManagerFace:
+    "nbclient's own `NotebookClient` with `ServerKernelManager`: the notebook read from the server's root folder"
+    name = 'km'
+    def __init__(self, srv, root): self.srv,self.root = srv,root
+    def run(self, path, **opts):
+        from nbclient import NotebookClient
+        from traitlets.config import Config
+        nb = blank(nbformat.read(self.root/path, as_version=4))
+        c = Config({'ServerKernelManager': {'url': self.srv.url, 'token': self.srv.token}})
+        NotebookClient(nb, kernel_manager_class=ServerKernelManager, kernel_name='python3', config=c, **opts).execute()
+        return nb
+    def run_all(self, paths, **opts):
+        res, errs = {}, []
+        def run(p):
+            try: res[p] = self.run(p, **opts)
+            except Exception as e: errs.append(f'{p}: {type(e).__name__}: {e}')
+        ts = [threading.Thread(target=run, args=(p,)) for p in paths]
+        for t in ts: t.start()
+        for t in ts: t.join(60)
+        return res, errs
+
 def main(folder):
     folder = Path(folder).resolve()
     tmp = Path(tempfile.mkdtemp(prefix='minijup-conformance-'))
@@ -161,7 +185,7 @@ def main(folder):
 
     with LocalServer(root_dir=root, env=env) as srv:
         jp = Jupyter(srv.url_with_token, timeout=(5, 120))
-        faces, refs = [SyncFace(srv), AsyncFace(srv)], {}
+        faces, refs = [SyncFace(srv), AsyncFace(srv), KernelManagerFace(srv, root)], {}
         for name,opts in COMPARE.items():
             if not (root/name).exists():
                 for face in faces: report(face, name, False, 'missing')
@@ -191,7 +215,10 @@ def main(folder):
             report(face, name, why is None, why or f'{time.monotonic()-t0:.1f} s')
 
         def error(face):
+            from nbclient.exceptions import CellExecutionError as NbclientError
             try: face.run('Error.ipynb')
+            except NbclientError as e:   # (nbclient's own, through the kernel manager)
+                return None if 'ZeroDivisionError' in str(e) else f'the error does not name the exception: {e}'
             except CellExecutionError as e:
                 if e.cell_index == 0 and 'ZeroDivisionError' in str(e) and 'Cell 1 (' in str(e): return None
                 return f'the error does not name the cell and the exception: {e}'
@@ -199,8 +226,9 @@ def main(folder):
 
         def autokill(face):
             t0 = time.monotonic()
+            from nbclient.exceptions import DeadKernelError
             try: face.run('Autokill.ipynb', timeout=30)
-            except KernelDiedError: return None if time.monotonic() - t0 < 20 else 'reported, but only after 20 s'
+            except (KernelDiedError, DeadKernelError): return None if time.monotonic() - t0 < 20 else 'reported, but only after 20 s'
             return 'no KernelDiedError'
 
         def stdin(face):
