@@ -148,9 +148,7 @@ async def _let_go(km, url:str, token:str):
                     await asyncio.sleep(0.05)
                     if (await state()).get('execution_state') != 'busy': break
     except JupyterError: pass
-    try: await km.shutdown_kernel()
-    finally:   # (nbclient closes the channels of a client only when it made the kernel manager)
-        for kc in getattr(km, '_clients', ()): await kc.stop_channels()
+    await km.shutdown_kernel()   # (it closes its clients' channels too: nbclient does not, for a `km=` it was given)
 
 def _shutdown(km, url:str, token:str):
     "Shut `km`'s kernel down as nbclient does its own, then make sure with a DELETE; else a warning"
