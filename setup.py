@@ -30,6 +30,7 @@ dev_requirements = (cfg.get('dev_requirements') or '').split()
 bench_requirements = (cfg.get('bench_requirements') or '').split()
 console_requirements = shlex.split(cfg.get('console_requirements', ''))
 aio_requirements = shlex.split(cfg.get('aio_requirements', ''))
+papermill_requirements = shlex.split(cfg.get('papermill_requirements', ''))
 nbclient_requirements = shlex.split(cfg.get('nbclient_requirements', ''))
 
 package_data = dict()
@@ -52,7 +53,8 @@ setuptools.setup(
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements, 'bench': bench_requirements, 'console': console_requirements,
-                    'aio': aio_requirements, 'nbclient': nbclient_requirements },
+                    'aio': aio_requirements, 'nbclient': nbclient_requirements,
+                    'papermill': papermill_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
@@ -60,6 +62,8 @@ setuptools.setup(
     zip_safe = False,
     entry_points = {
         'console_scripts': cfg.get('console_scripts','').split(),
-        'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']
+        'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d'],
+        'papermill.engine': cfg.get('papermill_engines', '').split(),
+        'papermill.io': cfg.get('papermill_io', '').split(),
     },
     **setup_cfg)

@@ -41,7 +41,7 @@ def split_token(url:str # a server URL, maybe with `?token=...` or a UI page suc
     return urlunsplit((p.scheme, p.netloc, path, '', '')), token
 
 def server_and_token(url:str=None, # the server's URL, maybe with `?token=...`; default: $JUPYTER_URL
-                     token:str=None, # the API token; default: the URL's token, then $JUPYTER_TOKEN
+                     token:str=None, # the API token; default: the URL's, $JUPYTER_TOKEN_FILE's, $JUPYTER_TOKEN
                      client:str='Jupyter', # the class that asks, named in the error
                     ) -> tuple: # (base URL ending in '/', token or None)
     "The server and token a client is given, else finds in the environment; a `JupyterError` if no server"
@@ -49,7 +49,12 @@ def server_and_token(url:str=None, # the server's URL, maybe with `?token=...`; 
     if not url: raise JupyterError(f"No server URL: pass {client}('http://host:port/', token=...) or "
                                    "set the JUPYTER_URL (and JUPYTER_TOKEN) environment variables.")
     base,url_token = split_token(url)
-    token = token or url_token or os.environ.get('JUPYTER_TOKEN') or None
+    tf = None if token or url_token else os.environ.get('JUPYTER_TOKEN_FILE')
+    try: token = token or url_token or (tf and open(os.path.expanduser(tf)).read().split()[0])
+    except (OSError, IndexError) as e:
+        raise JupyterError(f"Could not read a token from $JUPYTER_TOKEN_FILE ({tf!r}): "
+                           f"{getattr(e, 'strerror', None) or 'it is empty'}.") from None
+    token = token or os.environ.get('JUPYTER_TOKEN') or None
     if not isinstance(token, (str, type(None))):
         raise ArgumentTypeError(f'The token is a str, not a {type(token).__name__}.')
     return base, token
