@@ -16,15 +16,6 @@ from .aio import AsyncJupyter
 # %% auto #0
 __all__ = ['ServerKernelManager', 'ServerChannel', 'ServerSession', 'ServerKernelClient']
 
-# %% ../nbs/11_kernelmanager.ipynb #01fff658
-def _token_file_token():
-    "The token in the file $JUPYTER_TOKEN_FILE names, if it is set (as the minijup command reads it)"
-    path = os.environ.get('JUPYTER_TOKEN_FILE')
-    if not path: return None
-    try: return open(os.path.expanduser(path)).read().strip() or None
-    except OSError as e:
-        raise ArgumentError(f'JUPYTER_TOKEN_FILE names {path!r}, which cannot be read ({e.strerror}).')
-
 # %% ../nbs/11_kernelmanager.ipynb #eb01e87b
 class ServerKernelManager(AsyncKernelManager):
     "A kernel on a Jupyter Server, for nbclient, nbconvert and papermill (`kernel_manager_class`, `km=`)"
@@ -44,9 +35,7 @@ class ServerKernelManager(AsyncKernelManager):
         return f'ServerKernelManager(url={self.server()[0]!r}, kernel_id={self.kernel_id!r})'
     def server(self) -> tuple:
         "(base URL, token) of the server: the traits, else the environment; never shown"
-        tok = self.token or None
-        if tok is None and not (self.url and 'token=' in self.url): tok = _token_file_token()
-        return server_and_token(self.url, tok, client='ServerKernelManager')
+        return server_and_token(self.url, self.token or None, client='ServerKernelManager')
     def _jupyter(self) -> AsyncJupyter:
         return AsyncJupyter(*self.server(), timeout=(5, 120))
     @property
