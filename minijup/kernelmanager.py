@@ -31,8 +31,10 @@ class ServerKernelManager(AsyncKernelManager):
     keep_kernel = Bool(None, allow_none=True, config=True,
                        help="Leave the kernel running at shutdown (default: only a given kernel_id)")
 
-    def __repr__(self):
-        return f'ServerKernelManager(url={self.server()[0]!r}, kernel_id={self.kernel_id!r})'
+    def __repr__(self):   # (the URL without its token; None rather than an error)
+        try: url = self.server()[0]
+        except JupyterError: url = None
+        return f'ServerKernelManager(url={url!r}, kernel_id={self.kernel_id!r})'
     def server(self) -> tuple:
         "(base URL, token) of the server: the traits, else the environment; never shown"
         return server_and_token(self.url, self.token or None, client='ServerKernelManager')
