@@ -129,7 +129,8 @@ CLI_WORDS = {   # how the command line says what the library's advice concerns
     'save_elsewhere': 'Run it again with --output PATH to save it elsewhere',
     'result': 'The outputs so far are above', 'connect': 'Run the command again',
     'exist_ok': '-p', 'jobs': lambda n: '--jobs' if n is ... else f'--jobs {n}',
-    'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait'}
+    'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait',
+    'runs': '`minijup runs`'}
 # (an argument without a word here: the advice's `otherwise` is said)
 
 # %% ../nbs/06_cli.ipynb #5228ec05
@@ -201,6 +202,8 @@ def _add_run(sub):
     o = r.add_mutually_exclusive_group()
     o.add_argument('--output', metavar='PATH', help='save the executed notebook there')
     o.add_argument('--inplace', action='store_true', help='save the executed notebook over the original')
+    r.add_argument('--detach', action='store_true', help='start the run on the server (--url) and return at once, '
+                   "printing its id alone on stdout's last line; it goes on without this command: `minijup attach ID`")
     r.add_argument('--progress', action=argparse.BooleanOptionalAction, default=None,
                    help='a progress bar over cells on stderr (default: on a terminal)')
     r.add_argument('--log-output', action='store_true', help="with several notebooks: print their outputs as they arrive, "
@@ -358,6 +361,30 @@ def _add_kernels(sub, conn):
                        'JavaScript outputs show when opened.')
     t.add_argument('paths', nargs='+', metavar='notebook')
 
+# %% ../nbs/06_cli.ipynb #0da6d334
+def _add_runs(sub, conn):
+    "The parsers of `attach`, `runs` and `cancel`: the detached runs that `run --detach` starts"
+    a = sub.add_parser('attach', parents=[conn], help='follow a detached run to its end and save its notebook',
+                       description="Print a detached run's outputs from its start (or --from-cell), then live; "
+                       "when it ends, save the executed notebook where the run said (or --output) and remove what "
+                       "the run kept on the server. Ctrl-C leaves the run going: attach again later.")
+    a.add_argument('run', metavar='ID', help="the run's id, or its start (`minijup run --detach` printed it)")
+    a.add_argument('--from-cell', type=int, default=1, metavar='N',
+                   help="print the outputs from the notebook's cell N on (from 1; default: all)")
+    a.add_argument('--output', metavar='PATH', help='save the executed notebook there instead (a path on the '
+                   "server; on this machine for a run of a local notebook)")
+    a.add_argument('--progress', action=argparse.BooleanOptionalAction, default=None,
+                   help='a progress bar over cells on stderr (default: on a terminal)')
+    a.add_argument('-q', '--quiet', action='store_true', help='do not print the outputs')
+    sub.add_parser('runs', parents=[conn], help='list the detached runs and their state',
+                   description='List the detached runs on the server: id, state (running, finished, failed, '
+                   'deadline, cancelled, lost), the cell it is at, when it started, the notebook.')
+    c = sub.add_parser('cancel', parents=[conn], help='interrupt and end a detached run, saving its notebook',
+                       description="Interrupt a detached run's cell and end the run; save its notebook as far as "
+                       "it ran where the run said (or --output), and remove what the run kept on the server.")
+    c.add_argument('run', metavar='ID', help="the run's id, or its start")
+    c.add_argument('--output', metavar='PATH', help='save the notebook there instead')
+
 # %% ../nbs/06_cli.ipynb #a84ff2af
 def _parser():
     "The `minijup` parser: the server options, then one subcommand for each command, in the order `--help` lists them"
@@ -380,6 +407,7 @@ def _parser():
     _add_changes(sub, conn)
     _add_checkpoint(sub, conn)
     _add_kernels(sub, conn)
+    _add_runs(sub, conn)
     sub.add_parser('shutdown', parents=[conn], help='shut the server down',
                    description='Shut the server down.')
     sub.add_parser('demo', help='start an embedded server, connect to it, and show its version and status')
@@ -573,6 +601,7 @@ def _cmd_run(args):
     emb,which = _client(args) is None,_which(args, args.notebook, _client(args))
     local = which if isinstance(which, Path) else None
     if args.help_notebook or args.prepare_only: return _cmd_run_notebook_only(args, which)
+    if args.detach: return _cmd_run_detached(args, which)
     if args.output and (local or emb): _check_output(args.output)
     files = _run_files(args, local, embedded=emb)
     found = {}   # the parameters, and a local notebook's cells and kernel (`_read_run`, while the embedded server boots)
@@ -658,6 +687,7 @@ def _cmd_run_many(args):
     from minijup.parallel import run_notebooks
     from minijup.params import cli_parameters
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
+    if args.detach: raise JupyterError("--detach takes one notebook: start each with its own `minijup run NB --detach`.")
     if args.help_notebook or args.prepare_only:
         raise JupyterError("--help-notebook and --prepare-only take one notebook.")
     urls,args.url = args.url or [],None
@@ -969,6 +999,77 @@ def _cmd_sessions(args):
     return 0
 
 _COMMANDS['sessions'] = _cmd_sessions
+
+# %% ../nbs/06_cli.ipynb #f886b70d
+def _cmd_run_detached(args, which) -> int:
+    "minijup run NOTEBOOK --detach: start it on the server, print its id (alone, last on stdout), return"
+    if _client(args) is None:
+        raise JupyterError("--detach needs a server that outlives this command: give --url (or set "
+                           "$JUPYTER_URL); the embedded server stops when minijup does.")
+    if args.upload or args.download or args.download_to or args.keep_uploads:
+        raise JupyterError("--upload and --download take a run this command follows; with --detach, put "
+                           "the files there first (minijup upload) and fetch them after (minijup download).")
+    local = which if isinstance(which, Path) else None
+    if args.cwd and not local: raise JupyterError("--cwd is for a local notebook; one on the server runs in its folder.")
+    found = _read_run(args, local)
+    opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
+                kernel_name=args.kernel, parameters=found['parameters'], report_mode=args.report_mode,
+                deadline=getattr(args, 'deadline', None))
+    with _server(args) as jp:
+        import minijup.runs
+        run = (jp.start_local_run(local, args.output, cwd=args.cwd or '', **opts) if local
+               else jp.start_run(which, args.output, **opts))
+    print(f"minijup: started run {run.id} of {run.notebook} ({run.cells} cells to run); follow it with "
+          f"`minijup attach {run.id}`, end it with `minijup cancel {run.id}`", file=sys.stderr, flush=True)
+    print(run.id)
+    return 0
+
+# %% ../nbs/06_cli.ipynb #fe5c6c81
+def _cmd_attach(args):
+    "minijup attach ID: a detached run's outputs since its start, then live; its notebook saved when it ends"
+    import minijup.runs
+    first = max(args.from_cell, 1) - 1
+    live = _Live(args.quiet)
+    with _server(args) as jp:
+        run = jp.get_run(args.run)
+        show = sys.stderr.isatty() if args.progress is None else args.progress
+        live.bar = bar = _cells_bar(run.cells, show)
+        cell_done = lambda i, cell: live.cell_done(i, cell) if i >= first else None
+        try: jp.attach(run, on_output=live, from_cell=first, output_path=args.output, on_cell=cell_done)
+        except KeyboardInterrupt:
+            bar.close()
+            print(f'minijup: detached; run {run.id} goes on (`minijup attach {run.id}` follows it again)',
+                  file=sys.stderr)
+            return 130
+        finally: bar.close()
+    print(f'minijup: run {run.id} finished; the executed notebook was saved to {args.output or run.saves_to!r}', file=sys.stderr)
+    return 0
+
+_COMMANDS['attach'] = _cmd_attach
+
+# %% ../nbs/06_cli.ipynb #3e2e04ff
+def _cmd_runs(args):
+    "minijup runs: the detached runs, a line each"
+    import minijup.runs
+    with _server(args) as jp: found = jp.runs()
+    if not found: print('no detached runs on the server', file=sys.stderr); return 0
+    print(f"{'ID':36}  {'STATE':9}  {'CELL':>7}  {'STARTED':16}  NOTEBOOK")
+    for r in found:
+        at = '' if r.cell is None else f'{r.cell + 1}/{r.cells}'
+        print(f"{r.id:36}  {r.state:9}  {at:>7}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(r.started)):16}  {_plain(r.notebook)}"
+              + (f'  ({_plain(r.why)})' if r.why else ''))
+    return 0
+
+_COMMANDS['runs'] = _cmd_runs
+
+def _cmd_cancel(args):
+    "minijup cancel ID: interrupt a detached run, end it, save its notebook as far as it ran"
+    import minijup.runs
+    with _server(args) as jp: where = jp.cancel_run(args.run, args.output)
+    print(f'minijup: run cancelled; the notebook as far as it ran was saved to {where!r}', file=sys.stderr)
+    return 0
+
+_COMMANDS['cancel'] = _cmd_cancel
 
 # %% ../nbs/06_cli.ipynb #91c2d019
 def _kernel_id(jp, given:str) -> str:

@@ -344,6 +344,7 @@ PYTHON_WORDS = {   # how Python says the arguments advice concerns, where `name=
     'result': "Outputs so far are in the error's .result",
     'save_elsewhere': "The executed notebook is in this error's .nb; pass output_path= to save it elsewhere",
     'start_server': lambda hub: f'JupyterHub({hub!r}, token).start_server()',
+    'runs': 'jp.runs()',
 }
 
 class Advice:
