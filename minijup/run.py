@@ -345,9 +345,9 @@ def _deadline_passed(where:str, index:int, source:str, deadline:float) -> RunDea
 class _Clock:
     "A run's `deadline` (seconds, checked; None: no limit) counted from `since` (None: now)"
     def __init__(self, deadline:float=None, since:float=None):
-        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))
-                                     or not deadline > 0):
-            raise (ArgumentTypeError if not isinstance(deadline, (int, float)) else ArgumentError)(
+        typed = isinstance(deadline, (int, float)) and not isinstance(deadline, bool)
+        if deadline is not None and not (typed and deadline > 0):   # (not NaN > 0 either)
+            raise (ArgumentError if typed else ArgumentTypeError)(
                 f"Not a deadline: {deadline!r}. A deadline is a number of seconds above 0, or None "
                 "for no limit.")
         self.deadline,self.since,self.binds = deadline,(time.monotonic() if since is None else since),False
