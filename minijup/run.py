@@ -330,7 +330,7 @@ def deadline_error(run:CellRun, # the run of the cell that was running when the 
                   ) -> RunDeadlineError:
     "The error of a run whose `deadline` passed while `run`'s cell ran; the cell keeps what came"
     run.detach()
-    name = _cell_name(run.index, run.cell.source, _count(run.result))
+    name = _cell_name(run.index, run.cell.source, run.result and _count(run.result))   # (or not sent)
     return _deadline_passed(f'while {name[0].lower() + name[1:]} was running', run.index,
                             run.cell.source, deadline)
 
