@@ -4,7 +4,7 @@
 
 # %% ../nbs/03e_aio_run.ipynb #700eee6d
 from __future__ import annotations   # (`nbformat.NotebookNode` in a signature imports nothing)
-import asyncio, inspect, posixpath
+import asyncio, inspect, posixpath, time
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import *
@@ -12,7 +12,7 @@ from .messages import ExecutionResult
 from .aio import AsyncJupyter, AsyncKernelConnection
 import minijup.aio_contents   # (AsyncJupyter.save, and get remembering what it read)
 from .run import (CellRun, NotebookRun, mark_if_stopped, CellExecutionError, CellTimeoutError,
-                         missing_output_folder, changed_while_running, record_saved)
+                         RunDeadlineError, missing_output_folder, changed_while_running, record_saved)
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
@@ -78,13 +78,15 @@ async def run_cell(self:AsyncKernelConnection,
                    interrupt_on_timeout:bool=False, # on a timeout interrupt the kernel, go on
                    record_timing:bool=True, # nbclient's `execution` timestamps in the cell's metadata
                    on_output=None, # called (or awaited) as `on_output(index, out)` as outputs arrive
+                   deadline:float=None, # seconds the run may take since `since` (`RunDeadlineError`)
+                   since:float=None, # the `time.monotonic()` the deadline counts from (None: now)
                   ) -> ExecutionResult:
     "Run one code cell as nbclient does (`KernelConnection.run_cell`); cancelled, it interrupts"
     run = CellRun(cell, index, timeout, allow_errors, interrupt_on_timeout, record_timing,
-                  on_output, self.displays)
+                  on_output, self.displays, deadline, since)
     r = await self.submit(cell.source, on_output=run.arrived, stop_on_error=run.stop_on_error)
     run.started(r)
-    with run.waiting(): await _wait_cell(self, run, timeout, interrupt_on_timeout)
+    with run.waiting(): await _wait_cell(self, run, *run.clock.bound(timeout, interrupt_on_timeout))
     return run.finished()
 
 # %% ../nbs/03e_aio_run.ipynb #db1303b2
@@ -97,10 +99,12 @@ async def execute_notebook(self:AsyncKernelConnection,
                            record_timing:bool=True, # nbclient's timing metadata in each cell
                            on_cell=None, # called (or awaited) as `on_cell(index, cell)` after each
                            on_output=None, # called (or awaited) as `on_output(index, out)`
+                           deadline:float=None, # seconds the whole run may take
+                           since:float=None, # the `time.monotonic()` it counts from (None: now)
                           ) -> nbformat.NotebookNode:
     "Run the code cells of `nb` on this kernel with nbclient's semantics (as the sync one); `nb`"
     run = NotebookRun(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell,
-                      on_output)
+                      on_output, deadline=deadline, since=since)
     for i,cell in run.cells():
         with mark_if_stopped(nb, i):   # raised, timed out, cancelled; the kernel or server went
             if run.runs(cell): await self.run_cell(cell, i, **run.cell_options)
@@ -121,16 +125,19 @@ async def execute_notebook(self:AsyncJupyter,
                            on_output=None, # called (or awaited) as `on_output(index, out)`
                            parameters:dict=None, # papermill's parameters, injected as papermill does
                            report_mode:bool=False, # hide the code cells' input (papermill's)
+                           deadline:float=None, # seconds the whole run may take, kernel start included
                           ) -> nbformat.NotebookNode:
     "Run `nb` on a new kernel in the server folder `cwd`, shut down after it, as nbclient does; `nb`"
-    run = NotebookRun(nb, kernel_name=kernel_name, parameters=parameters, report_mode=report_mode)
+    since = time.monotonic()   # (the deadline counts from here)
+    run = NotebookRun(nb, kernel_name=kernel_name, parameters=parameters, report_mode=report_mode,
+                      deadline=deadline)   # (a bad deadline: refused before a kernel starts)
     kern = await _start(self, run.prepare(), cwd)   # (bad parameters: refused before it starts)
     try:
         k = await self.connect(kern)
         try:
             run.ready(await k.kernel_info())
             await k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing,
-                                     on_cell, on_output)
+                                     on_cell, on_output, deadline, since)
         finally:
             await _surely(k.close())
             if k in self.owned: self.owned.remove(k)

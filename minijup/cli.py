@@ -130,7 +130,7 @@ CLI_WORDS = {   # how the command line says what the library's advice concerns
     'result': 'The outputs so far are above', 'connect': 'Run the command again',
     'exist_ok': '-p', 'jobs': lambda n: '--jobs' if n is ... else f'--jobs {n}',
     'output_path': '--output', 'inputs': '--upload FILE', 'kernel_wait': '--kernel-wait',
-    'runs': '`minijup runs`'}
+    'deadline': '--deadline', 'runs': '`minijup runs`'}
 # (an argument without a word here: the advice's `otherwise` is said)
 
 # %% ../nbs/06_cli.ipynb #5228ec05
@@ -196,6 +196,11 @@ def _add_run(sub):
                    help='with several notebooks, on a server that limits its kernels: how long one '
                    'waits for room while none of the others runs there (default: 60)')
     r.add_argument('--timeout', type=float, help='seconds each cell may run (default: no limit)')
+    r.add_argument('--deadline', type=_duration, metavar='DURATION', help="the time the whole run may take, the "
+                   "kernel's start included: seconds ('90', '90s') or with units d, h, m, s ('45m', '2h', "
+                   "'1h30m', '1.5h'). When it passes, the cell running is interrupted, the notebook as far as it "
+                   "ran is saved (with --output or --inplace) with the cells that did not run marked 'pending', "
+                   "and the exit status is 124; with several notebooks, each has its own (default: no limit)")
     r.add_argument('--interrupt-on-timeout', action='store_true', help='interrupt the kernel on a timeout and go on')
     r.add_argument('--allow-errors', action='store_true', help='go on after a cell that raises')
     r.add_argument('--kernel', help="the kernelspec (default: the notebook's)")
@@ -212,6 +217,37 @@ def _add_run(sub):
     _add_parameters(r)
     _add_papermill(r)
     _add_run_files(r)
+
+# %% ../nbs/06_cli.ipynb #4805334e
+class _Duration(float):
+    "Seconds, and how they were written on the command line (`given`: '2h', '90')"
+    def __new__(cls, seconds:float, given:str):
+        d = super().__new__(cls, seconds); d.given = given; return d
+
+_NUM = r'(\d+(?:\.\d*)?|\.\d+)'
+_UNITS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1}
+
+def _duration(text:str) -> _Duration:
+    "A `--deadline`: seconds ('90', '90s') or with units ('45m', '2h', '1h30m', '1.5h'), above 0"
+    s = text.strip().lower()
+    m = re.fullmatch(''.join(f'(?:{_NUM}{u})?' for u in _UNITS), s)
+    plain = re.fullmatch(_NUM, s)
+    secs = float(s) if plain else sum(float(n) * _UNITS[u] for n,u in zip(m.groups(), _UNITS) if n) if m else 0
+    if not s or not 0 < secs < float('inf'):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration above 0: give seconds ('90', '90s') or a time with units d, h, m, "
+            "s ('45m', '2h', '1h30m', '1.5h')")
+    return _Duration(secs, s if not plain else f'{s} s')
+
+def _deadline_said(e, given) -> str:
+    "The one line of a run that passed its `--deadline` (`given`): where, and where its notebook went"
+    given = getattr(given, 'given', None) or f'{e.deadline} s'
+    saved,said = getattr(e, 'saved', None),e.say(CLI_WORDS)
+    kept = (f'the notebook as far as it ran was saved to {str(saved)!r}' if saved else
+            'the notebook as far as it ran could not be saved: ' + said.partition('could not be saved: ')[2]
+            if hasattr(e, 'saved') else 'nothing was saved (--output PATH or --inplace keeps what ran)')
+    return _one_line(f'the run passed its deadline of {given} {e.where}; {kept}')
+
 
 # %% ../nbs/06_cli.ipynb #03b25084
 def _add_papermill(r):
@@ -460,6 +496,9 @@ def main(argv=None) -> int:
         args.url = args.url[0]
     try:
         with _sigterm_unwinds(), _warnings_in_one_line(): return _COMMANDS[args.command](args)
+    except _if_loaded('minijup.run', 'RunDeadlineError') as e:   # (124: as GNU `timeout`)
+        print(f'minijup: deadline: {_deadline_said(e, getattr(args, "deadline", None))}', file=sys.stderr)
+        return 124
     except _if_loaded('minijup.run', 'CellExecutionError') as e:
         import nbformat
         print_outputs([nbformat.v4.new_output('error', ename=e.ename, evalue=e.evalue, traceback=e.traceback)], file=sys.stderr)
@@ -609,6 +648,7 @@ def _cmd_run(args):
     with _server(args, embedded=True, meanwhile=lambda: found.update(_read_run(args, local))) as jp:
         opts = dict(timeout=args.timeout, allow_errors=args.allow_errors,
                     interrupt_on_timeout=args.interrupt_on_timeout, kernel_name=args.kernel,
+                    deadline=args.deadline,
                     kernels=_Kernels(jp), parameters=found['parameters'],
                     report_mode=args.report_mode,
                     on_cell=live.cell_done, on_output=live)
@@ -695,7 +735,9 @@ def _cmd_run_many(args):
     which = [_which(args, n, servers[0] if servers else None) for n in args.notebooks]
     for w in which:
         if isinstance(w, Path): _check_local(w)
+    from minijup.run import RunDeadlineError
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
+                deadline=args.deadline,
                 kernel_name=args.kernel, report_mode=args.report_mode, kernel_wait=args.kernel_wait,
                 **_run_files_many(args, servers, which),
                 parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
@@ -713,9 +755,11 @@ def _cmd_run_many(args):
                                  save=args.inplace, on_output=log, **opts)
         finally:
             if log: log.close()
-    for n,r in zip(args.notebooks, res):
-        print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + ('' if r.ok else f"  {_one_line(r.error)}"))
-    return 0 if all(r.ok for r in res) else 1
+    late = [isinstance(r.error, RunDeadlineError) for r in res]
+    for n,r,past in zip(args.notebooks, res, late):
+        said = _deadline_said(r.error, args.deadline) if past else '' if r.ok else _one_line(r.error)
+        print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + (f"  {said}" if said else ''))
+    return 0 if all(r.ok for r in res) else 124 if all(r.ok or p for r,p in zip(res, late)) else 1
 
 # %% ../nbs/06_cli.ipynb #ad9361ae
 def _remote(path:str) -> str:
@@ -1014,7 +1058,7 @@ def _cmd_run_detached(args, which) -> int:
     found = _read_run(args, local)
     opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
                 kernel_name=args.kernel, parameters=found['parameters'], report_mode=args.report_mode,
-                deadline=getattr(args, 'deadline', None))
+                deadline=args.deadline)
     with _server(args) as jp:
         import minijup.runs
         run = (jp.start_local_run(local, args.output, cwd=args.cwd or '', **opts) if local

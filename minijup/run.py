@@ -18,9 +18,9 @@ from .params import parameterize_notebook, parameters_source, notebook_language
 nbformat = LazyModule('nbformat')   # imported when first used (see core)
 
 # %% auto #0
-__all__ = ['nbformat', 'CellExecutionError', 'CellTimeoutError', 'CellRun', 'mark_if_stopped', 'NotebookRun', 'KernelSource',
-           'FreshKernels', 'hide_inputs', 'missing_output_folder', 'record_saved', 'changed_while_running',
-           'write_notebook']
+__all__ = ['nbformat', 'CellExecutionError', 'CellTimeoutError', 'RunDeadlineError', 'CellRun', 'deadline_error',
+           'mark_if_stopped', 'NotebookRun', 'KernelSource', 'FreshKernels', 'hide_inputs', 'missing_output_folder',
+           'record_saved', 'changed_while_running', 'write_notebook']
 
 # %% ../nbs/05_run.ipynb #c4ba293f
 @patch
@@ -37,9 +37,12 @@ def execute_notebook(self:Jupyter,
                      on_output=None, # called as `on_output(index, out)` as each output arrives
                      parameters:dict=None, # papermill's parameters, injected as papermill does
                      report_mode:bool=False, # hide the code cells' input (papermill's report mode)
+                     deadline:float=None, # seconds the whole run may take, kernel start included
                     ) -> nbformat.NotebookNode:
     "Run the notebook `nb` on a new kernel in the server folder `cwd`, as nbclient does; `nb`"
-    run = NotebookRun(nb, kernel_name=kernel_name, parameters=parameters, report_mode=report_mode)
+    since = time.monotonic()   # (the deadline counts from here)
+    run = NotebookRun(nb, kernel_name=kernel_name, parameters=parameters, report_mode=report_mode,
+                      deadline=deadline)   # (a bad deadline: refused before a kernel starts)
     kernels = kernels or FreshKernels(self)
     kern = kernels.get(run.prepare(), cwd)   # (bad parameters: refused before a kernel starts)
     try:
@@ -47,7 +50,7 @@ def execute_notebook(self:Jupyter,
             run.ready(k.kernel_info())
             kernels.running(kern)
             k.execute_notebook(nb, timeout, allow_errors, interrupt_on_timeout, record_timing,
-                               on_cell, on_output=on_output)
+                               on_cell, on_output=on_output, deadline=deadline, since=since)
     finally: kernels.release(kern)
     return nb
 
@@ -105,6 +108,16 @@ class CellTimeoutError(JupyterTimeoutError):
         super().__init__(msg, advice=advice)
         self.cell_index,self.source,self.nb = cell_index,source,nb
 
+# %% ../nbs/05_run.ipynb #27e83183
+class RunDeadlineError(JupyterTimeoutError):
+    "The run passed its `deadline`: `cell_index` (the cell running, or the next), `source`, `nb`"
+    def __init__(self, msg, cell_index:int=None, source:str=None, nb=None, advice=None,
+                 deadline:float=None, # the deadline, in seconds, as given
+                 where:str=None): # "while cell N (...) was running", "before cell N (...) started"
+        super().__init__(msg, advice=advice)
+        self.cell_index,self.source,self.nb,self.deadline,self.where = cell_index,source,nb,deadline,where
+
+
 # %% ../nbs/05_run.ipynb #0fdd5f0e
 def _stamp(msg) -> str:
     "The date of a message as nbclient writes it: UTC, '%Y-%m-%dT%H:%M:%S.%fZ'"
@@ -159,12 +172,18 @@ def run_cell(self:KernelConnection,
              interrupt_on_timeout:bool=False, # on a timeout interrupt the kernel, go on
              record_timing:bool=True, # nbclient's `execution` timestamps in the cell's metadata
              on_output=None, # called as `on_output(index, out)` as each output arrives
+             deadline:float=None, # seconds the run may take since `since` (`RunDeadlineError`)
+             since:float=None, # the `time.monotonic()` the deadline counts from (None: now)
             ):
     "Run one code cell as nbclient does: its outputs, `execution_count` and timing into `cell`"
     run = CellRun(cell, index, timeout, allow_errors, interrupt_on_timeout, record_timing,
-                  on_output, self.displays)
+                  on_output, self.displays, deadline, since)
     run.started(self.submit(cell.source, on_output=run.arrived, stop_on_error=run.stop_on_error))
-    with run.waiting(): self.wait(run.result, timeout, interrupt_on_timeout)
+    try:
+        with run.waiting(): self.wait(run.result, *run.clock.bound(timeout, interrupt_on_timeout))
+    except RunDeadlineError:   # (its outputs kept by then): stop the code, as a timeout does
+        with contextlib.suppress(JupyterError): self.wait(run.result, 0.001, True)
+        raise
     return run.finished()
 
 
@@ -197,7 +216,7 @@ def _mark_failed(nb, index:int):
     md = lambda s: nbformat.v4.new_markdown_cell(s, metadata={'tags': [_ERROR_TAG]})
     nb.cells.insert(index, md(f'<span id="papermill-error-cell" {_ERROR_STYLE}>Execution using '
                               'minijup encountered an exception here and stopped:</span>'))
-    link = f'<a href="#papermill-error-cell">In [{cell.execution_count}]</a>'
+    link = f'<a href="#papermill-error-cell">In [{cell.execution_count or " "}]</a>'
     nb.cells.insert(0, md(f"<span {_ERROR_STYLE}>An Exception was encountered at '{link}'.</span>"))
 
 def _unmark(nb):
@@ -206,7 +225,15 @@ def _unmark(nb):
     for meta in [nb.metadata] + [c.metadata for c in nb.cells]:
         pm = meta.get('papermill') or {}
         if pm.get('exception') is True: pm['exception'] = None
-        if pm.get('status') == 'failed': del pm['status']
+        if pm.get('status') in ('failed', 'pending'): del pm['status']
+
+def _mark_pending(nb, cell):
+    "papermill's mark of a cell that never ran, on each code cell after the stopped `cell`"
+    i = next(j for j,c in enumerate(nb.cells) if c is cell)
+    for c in nb.cells[i + 1:]:
+        if c.cell_type == 'code':
+            c.metadata['papermill'] = nbformat.from_dict({**c.metadata.get('papermill', {}),
+                                                          'status': 'pending'})
 
 # %% ../nbs/05_run.ipynb #43e4004c
 @patch
@@ -218,10 +245,12 @@ def execute_notebook(self:KernelConnection,
                      record_timing:bool=True, # nbclient's timing metadata in each executed cell
                      on_cell=None, # called as `on_cell(index, cell)` after each code cell
                      on_output=None, # called as `on_output(index, out)` as each output arrives
+                     deadline:float=None, # seconds the whole run may take (`RunDeadlineError`)
+                     since:float=None, # the `time.monotonic()` the deadline counts from (None: now)
                     ):
     "Run the code cells of `nb` on this kernel, one by one, with nbclient's semantics; returns `nb`"
     run = NotebookRun(nb, timeout, allow_errors, interrupt_on_timeout, record_timing, on_cell,
-                      on_output)
+                      on_output, deadline=deadline, since=since)
     for i,cell in run.cells():
         with mark_if_stopped(nb, i):   # raised, timed out, interrupted; the kernel or server went
             if run.runs(cell): self.run_cell(cell, i, **run.cell_options)
@@ -233,17 +262,16 @@ def execute_notebook(self:KernelConnection,
 class CellRun:
     "A code cell's run as nbclient makes it, without I/O: a face submits and waits; this does the rest"
     def __init__(self,
-                 cell, # a code cell (a `NotebookNode`), changed in place
-                 index:int=None, # its index, for error messages
+                 cell, index:int=None, # a code cell (a `NotebookNode`, changed in place), its index
                  timeout:float=None, # seconds the cell may run (its timeout's message says it)
-                 allow_errors:bool=False, # an error is an output, not a `CellExecutionError`
-                 interrupt_on_timeout:bool=False, # a timeout interrupts the kernel; the run goes on
+                 allow_errors:bool=False, interrupt_on_timeout:bool=False, # as `run_cell`'s
                  record_timing:bool=True, # nbclient's `execution` timestamps in the cell's metadata
                  on_output=None, # called as `on_output(index, out)` as each output arrives
-                 displays=None): # the connection's `displays`: a `display_id`'s outputs kept alike
+                 displays=None, # the connection's `displays`: a `display_id`'s outputs kept alike
+                 deadline:float=None, since:float=None): # the run's: seconds from `since` (monotonic)
         store_attr('cell,index,timeout,interrupt_on_timeout,record_timing,on_output,displays')
         self.allows = allow_errors or 'raises-exception' in cell.metadata.get('tags', [])
-        self.result = None
+        self.result,self.clock = None,_Clock(deadline, since).starts(cell, index)   # (or raises)
         if record_timing: cell.metadata['execution'] = {}
     stop_on_error = property(lambda s: not s.allows, doc="An error stops the queue")
     def started(self, r:ExecutionResult) -> ExecutionResult:
@@ -258,9 +286,10 @@ class CellRun:
         self.cell.outputs = list(self.cell.outputs)
     @contextlib.contextmanager
     def waiting(self):
-        "Around the face's wait: a timeout or a death becomes the cell's error; its `In [N]` set"
+        "Around the face's wait: a timeout, a deadline or a death is the cell's error; its `In [N]`"
         r = self.result
         try: yield r
+        except RunDeadlineError: raise   # (one raised by the face: as it is)
         except JupyterTimeoutError:
             if not (self.interrupt_on_timeout and r.done): raise _timed_out(self) from None
         except KernelDiedError as e: raise _died(self, e) from None
@@ -278,6 +307,7 @@ class CellRun:
 # %% ../nbs/05_run.ipynb #c18ddf03
 def _timed_out(run:CellRun) -> CellTimeoutError:
     "The error of a cell `run` that did not finish in time; the cell keeps what came until then"
+    if run.clock.binds: return deadline_error(run, run.clock.deadline)   # (the run's, not the cell's)
     run.detach()
     tried = '; interrupting the kernel did not stop it' if run.interrupt_on_timeout else ''
     advice = Advice('Pass a larger {timeout}, or {interrupt_on_timeout} to interrupt it and go on.',
@@ -294,6 +324,51 @@ def _died(run:CellRun, e:KernelDiedError) -> KernelDiedError:
     return err
 
 
+# %% ../nbs/05_run.ipynb #d811d798
+def deadline_error(run:CellRun, # the run of the cell that was running when the deadline passed
+                   deadline:float, # the run's deadline, in seconds, as given
+                  ) -> RunDeadlineError:
+    "The error of a run whose `deadline` passed while `run`'s cell ran; the cell keeps what came"
+    run.detach()
+    name = _cell_name(run.index, run.cell.source, run.result and _count(run.result))   # (or not sent)
+    return _deadline_passed(f'while {name[0].lower() + name[1:]} was running', run.index,
+                            run.cell.source, deadline)
+
+def _deadline_passed(where:str, index:int, source:str, deadline:float) -> RunDeadlineError:
+    "The `RunDeadlineError` of a run whose `deadline` passed `where` (at cell `index`)"
+    return RunDeadlineError(f"The run passed its deadline of {deadline} s {where}.", index, source,
+                            advice=Advice('Pass a larger {deadline}.', deadline=...),
+                            deadline=deadline, where=where)
+
+
+# %% ../nbs/05_run.ipynb #09257ff8
+class _Clock:
+    "A run's `deadline` (seconds, checked; None: no limit) counted from `since` (None: now)"
+    def __init__(self, deadline:float=None, since:float=None):
+        typed = isinstance(deadline, (int, float)) and not isinstance(deadline, bool)
+        if deadline is not None and not (typed and deadline > 0):   # (not NaN > 0 either)
+            raise (ArgumentError if typed else ArgumentTypeError)(
+                f"Not a deadline: {deadline!r}. A deadline is a number of seconds above 0, or None "
+                "for no limit.")
+        self.deadline,self.since,self.binds = deadline,(time.monotonic() if since is None else since),False
+        self.end = None if deadline is None else self.since + deadline
+    def left(self) -> float:
+        "Seconds until the deadline (0 or less: passed; None: no deadline)"
+        return None if self.end is None else self.end - time.monotonic()
+    def bound(self, timeout:float, interrupt:bool) -> tuple:
+        "A cell's wait, `(seconds, interrupt on its timeout?)`: the time left if it ends first (`binds`)"
+        left = self.left()
+        self.binds = left is not None and (timeout is None or left <= timeout)
+        return (max(left, 0.001), False) if self.binds else (timeout, interrupt)
+    def starts(self, cell, index:int):
+        "Before `cell` (at `index`) starts: the deadline passed, its error (the cell cleared); `self`"
+        if self.end is None or self.left() > 0: return self
+        cell.outputs,cell.execution_count = [],None   # (an earlier run's, not this one's)
+        name = _cell_name(index, cell.source)
+        where = f'before {name[0].lower() + name[1:]} started'
+        raise _deadline_passed(where, index, cell.source, self.deadline)
+
+
 # %% ../nbs/05_run.ipynb #f38e5347
 @contextlib.contextmanager
 def mark_if_stopped(nb, # the notebook being run
@@ -302,7 +377,9 @@ def mark_if_stopped(nb, # the notebook being run
     "Around cell `index`'s run: what stops it marks `nb` as papermill does, and carries it in `.nb`"
     try: yield
     except BaseException as e:   # raised, timed out, cancelled, interrupted; the kernel went
+        cell = nb.cells[index]
         _mark_failed(nb, index); e.nb = nb
+        if isinstance(e, RunDeadlineError): _mark_pending(nb, cell)   # (the cells never run)
         raise
 
 
@@ -315,12 +392,12 @@ class NotebookRun:
                  record_timing:bool=True, on_cell=None, on_output=None, # as `execute_notebook`'s
                  kernel_name:str=None, # the kernelspec asked for (else the notebook's)
                  parameters:dict=None, # papermill's parameters, injected once the kernel answers
-                 report_mode:bool=False): # hide the code cells' input (papermill's report mode)
-        self.nb,self.on_cell,self.kernel_name = nb,on_cell,kernel_name
-        self.parameters,self.report_mode = parameters,report_mode
+                 report_mode:bool=False, # hide the code cells' input (papermill's report mode)
+                 deadline:float=None, since:float=None): # the run's: seconds from `since` (monotonic)
+        store_attr('nb,on_cell,kernel_name,parameters,report_mode')
         self.cell_options = dict(timeout=timeout, allow_errors=allow_errors, on_output=on_output,
-                                 interrupt_on_timeout=interrupt_on_timeout,
-                                 record_timing=record_timing)
+                                 interrupt_on_timeout=interrupt_on_timeout, deadline=deadline,
+                                 record_timing=record_timing, since=_Clock(deadline, since).since)
     def prepare(self) -> str:
         "Before a kernel starts: an earlier run's marks out, the parameters checked; the kernelspec"
         nb = self.nb
