@@ -1097,10 +1097,11 @@ def _cmd_runs(args):
     import minijup.runs
     with _server(args) as jp: found = jp.runs()
     if not found: print('no detached runs on the server', file=sys.stderr); return 0
-    print(f"{'ID':36}  {'STATE':9}  {'CELL':>7}  {'STARTED':16}  NOTEBOOK")
+    print(f"{'ID':36}  {'STATE':9}  {'CELL':>4}  {'STARTED':19}  NOTEBOOK")
     for r in found:
-        at = '' if r.cell is None else f'{r.cell + 1}/{r.cells}'
-        print(f"{r.id:36}  {r.state:9}  {at:>7}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(r.started)):16}  {_plain(r.notebook)}"
+        at = '' if r.cell is None else str(r.cell + 1)
+        when = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(r.started))
+        print(f"{r.id:36}  {r.state:9}  {at:>4}  {when:19}  {_plain(r.notebook)}"
               + (f'  ({_plain(r.why)})' if r.why else ''))
     return 0
 

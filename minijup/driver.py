@@ -134,8 +134,7 @@ class _Driver:
 
     def run(self) -> str:
         "Run the plan; the state the run ended in"
-        os.chmod(self.folder, 0o700)
-        self.kernel.ready()
+        os.chmod(self.folder, 0o700); self.kernel.ready()   # (the run's files: its owner's alone)
         j = self.journal = _Journal(self.folder)
         old = signal.signal(signal.SIGINT, self._cancel)
         try: state,why = self._cells()
@@ -148,7 +147,6 @@ class _Driver:
 
     def _cancel(self, signum, frame): self.cancelled = True
     def past_deadline(self) -> bool: return self.ends is not None and time.monotonic() >= self.ends
-
     def _cells(self):
         for step in self.plan:
             i,j = step['index'], self.journal

@@ -327,12 +327,14 @@ def _died(run:CellRun, e:KernelDiedError) -> KernelDiedError:
 # %% ../nbs/05_run.ipynb #d811d798
 def deadline_error(run:CellRun, # the run of the cell that was running when the deadline passed
                    deadline:float, # the run's deadline, in seconds, as given
+                   started:bool=True, # False: it passed before the cell was sent (a detached run's driver)
                   ) -> RunDeadlineError:
     "The error of a run whose `deadline` passed while `run`'s cell ran; the cell keeps what came"
     run.detach()
     name = _cell_name(run.index, run.cell.source, run.result and _count(run.result))   # (or not sent)
-    return _deadline_passed(f'while {name[0].lower() + name[1:]} was running', run.index,
-                            run.cell.source, deadline)
+    name = name[0].lower() + name[1:]
+    return _deadline_passed(f'while {name} was running' if started else f'before {name} started',
+                            run.index, run.cell.source, deadline)
 
 def _deadline_passed(where:str, index:int, source:str, deadline:float) -> RunDeadlineError:
     "The `RunDeadlineError` of a run whose `deadline` passed `where` (at cell `index`)"

@@ -27,7 +27,7 @@ START_WAIT = 120               # s a run may take to start; a start older than t
 class Run(AttrDict):
     "A detached run as the server keeps it: `id`, `notebook`, `state`, `cell`, `cells`, `started`..."
     def __repr__(self):
-        where = f', cell {self.cell + 1} of {self.cells}' if self.get('cell') is not None else ''
+        where = f', at cell {self.cell + 1}' if self.get('cell') is not None else ''
         return f"Run({self.id!r}, {self.notebook!r}, {self.state}{where})"
     @property
     def saves_to(self) -> str:
@@ -84,7 +84,8 @@ def _start_driver(jp:Jupyter, driver, kernel_id:str, plan:list, opts:dict, folde
             raise JupyterError(f"Not started: the run's driver failed on the server: {e.get('ename')}: "
                                f"{e.get('evalue')}. Detached runs need kernels that run beside the "
                                "server's files (a Kernel Gateway's do not).")
-        raise JupyterTimeoutError(f"Not started: the run's driver did not start within {wait:g} s.")
+        if not res.done: raise JupyterTimeoutError(f"Not started: the run's driver did not start "
+                                                   f"within {wait:g} s.")   # (done: it ran to its end)
 
 # %% ../nbs/13_runs.ipynb #acfbd72e
 def _launch(jp:Jupyter, nb, cwd:str, notebook:str, output:dict, timeout=None, allow_errors=False,
@@ -224,7 +225,7 @@ class _Replay:
         self.displays,self.widgets = self.core.displays, self.core.widgets
 
     def run_cell(self, cell, index, timeout=None, allow_errors=False, interrupt_on_timeout=False,
-                 record_timing=True, on_output=None):
+                 record_timing=True, on_output=None, deadline=None, since=None):   # (the driver's)
         "Run one code cell as the driver ran it (`KernelConnection.run_cell`, from the journal)"
         run = CellRun(cell, index, timeout, allow_errors, interrupt_on_timeout, record_timing,
                       on_output, self.displays)
@@ -254,7 +255,7 @@ class _Replay:
         ev,why,at = e.get('event'), e.get('why'), ('the cell' if run.index is None else f'cell {run.index + 1}')
         if ev == 'timeout' or (timed_out and ev == 'end'):
             return JupyterTimeoutError(f'No complete reply within {run.timeout} s.')
-        if ev == 'deadline': return deadline_error(run, self.deadline)
+        if ev == 'deadline': return deadline_error(run, self.deadline, started='msg_id' in e)
         if ev == 'cancelled': return RunCancelledError(f'The run was cancelled in {at}.')
         if ev == 'lost' or e.get('state') == 'lost':
             return RunLostError(f'The run was lost in {at}: {why or "its kernel went away"}.')
@@ -360,8 +361,7 @@ def attach(self:Jupyter,
            run_id, # a `Run`, its id, or the start of its id
            on_output=None, # called as `on_output(index, out)` as each output arrives (from `from_cell`)
            from_cell:int=0, # the index of the first cell whose outputs `on_output` is told of
-           output_path=None, # save there instead of where the run said (a server path; a local one
-                             # for a run of a local notebook)
+           output_path=None, # save there, not where the run said (here, for a local notebook's run)
            on_cell=None, # called as `on_cell(index, cell)` after each code cell
            save:bool=True, # at the end save the executed notebook and collect the run
            poll:float=0.25, # seconds between looks at the run's journal
@@ -390,8 +390,8 @@ def runs(self:Jupyter) -> list:
     for r in found:
         if r.state in ('running', 'starting'): continue
         for kid in (r.kernel_id, r.get('driver_id')): _stop_kernel(self, kid)   # (idle, of no use)
-        if r.ended and time.time() - r.ended > KEEP_ENDED: _remove(self, _folder(r.id))
-    return sorted(found, key=lambda r: r.started)
+        if r.ended and time.time() - r.ended > KEEP_ENDED: _remove(self, _folder(r.id)); r.state = None
+    return sorted([r for r in found if r.state], key=lambda r: r.started)
 
 # %% ../nbs/13_runs.ipynb #b729af2e
 @patch
