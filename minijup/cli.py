@@ -1080,11 +1080,11 @@ def _cmd_attach(args):
         live.bar = bar = _cells_bar(run.cells, show)
         cell_done = lambda i, cell: live.cell_done(i, cell) if i >= first else None
         try: jp.attach(run, on_output=live, from_cell=first, output_path=args.output, on_cell=cell_done)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:   # (Ctrl-C, SIGTERM: `main` says which)
             bar.close()
             print(f'minijup: detached; run {run.id} goes on (`minijup attach {run.id}` follows it again)',
                   file=sys.stderr)
-            return 130
+            raise
         finally: bar.close()
     print(f'minijup: run {run.id} finished; the executed notebook was saved to {args.output or run.saves_to!r}', file=sys.stderr)
     return 0
