@@ -147,16 +147,23 @@ def _stop_kernel(jp:Jupyter, kid:str):
     except NotFoundError: pass
 
 def _remove(jp:Jupyter, folder:str, driver:str=None):
-    "Delete a run's folder by a Python kernel in it (its `driver`, else a new one), then their folder if empty"
-    try: kid = driver or jp.start_kernel(_python_spec(jp), path=folder).id
-    except NotFoundError: return   # (no such folder)
-    code = ("import os, shutil\nhere = os.getcwd()\nshutil.rmtree(here, ignore_errors=True)\n"
-            "try: os.rmdir(os.path.dirname(here))\nexcept OSError: pass")   # (another run's there)
-    try:
-        with jp.connect(kid) as k: k.execute(code, timeout=30)
-    except (NotFoundError, KernelDiedError): pass
-    finally:
-        if driver is None: _stop_kernel(jp, kid)
+    "Delete a run's folder: by its driver, in it (nothing to the trash), else file by file through the API"
+    rid = folder.rsplit('/', 1)[-1]
+    code = ("import os, shutil\nhere = os.getcwd()\n"   # (only the run's own folder, checked)
+            f"if os.path.basename(here) == {rid!r} and os.path.exists('run.json'):\n"
+            "    shutil.rmtree(here)\n    try: os.rmdir(os.path.dirname(here))\n    except OSError: pass")
+    if driver is not None:
+        try:
+            with jp.connect(driver) as k: k.execute(code, timeout=30)
+        except (NotFoundError, KernelDiedError): pass
+    try: items = jp.ls(folder)
+    except NotFoundError: items = None   # (the driver removed it)
+    for m in items or []:
+        try: jp.delete(m.path)
+        except NotFoundError: pass
+    for f in ([folder] if items is not None else []) + [RUNS_FOLDER]:
+        try: jp.delete(f)
+        except (NotFoundError, RequestError, ConflictError, ServerError): pass   # (others' runs)
 
 def _collect(jp:Jupyter, rec:dict):
     "The run's kernel shut down, its folder removed, then its driver: nothing of it is left"
@@ -383,14 +390,14 @@ def attach(self:Jupyter,
 # %% ../nbs/13_runs.ipynb #11f55ac8
 @patch
 def runs(self:Jupyter) -> list:
-    "The detached runs on the server, oldest first; the kernels of ended ones shut down"
+    "The detached runs on the server, oldest first; the kernel of an ended one shut down"
     try: items = self.ls(RUNS_FOLDER)
     except NotFoundError: return []
     found = [r for m in items if m.type == 'directory' and (r := _run_of(self, m.path)) is not None]
     for r in found:
         if r.state in ('running', 'starting'): continue
-        for kid in (r.kernel_id, r.get('driver_id')): _stop_kernel(self, kid)   # (idle, of no use)
-        if r.ended and time.time() - r.ended > KEEP_ENDED: _remove(self, _folder(r.id)); r.state = None
+        _stop_kernel(self, r.kernel_id)   # (idle, of no use; its driver stays, to remove its folder)
+        if r.ended and time.time() - r.ended > KEEP_ENDED: _collect(self, r); r.state = None
     return sorted([r for r in found if r.state], key=lambda r: r.started)
 
 # %% ../nbs/13_runs.ipynb #b729af2e
