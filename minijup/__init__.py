@@ -7,7 +7,7 @@ __version__ = "0.0.1"
 from . import core, deadlines, local
 from . import contents, saves, transfers, sessions, messages, protocol, websockets, params
 from . import cleanup, run, terminal, cli
-from . import reach, parallel
+from . import reach, parallel, runs, hub
 local.restore_patches()   # records the package's own methods, for the notebooks run as tests (see 00a_local)
 
 def import_all():
