@@ -72,7 +72,7 @@ MAIN_VERB = {   # the call each notebook is about: its first example must come w
 MAIN_VERB.update({'01a_saves': '.save(', '01b_transfers': '.upload('})
 MAIN_VERB.update({'03c_aio': '.execute('})
 MAIN_VERB.update({'11_kernelmanager': 'NotebookClient('})
-MAIN_VERB.update({'13_runs': 'start_run(', '13a_driver': 'drive('})
+MAIN_VERB.update({'13_runs': 'start_run(', '13a_driver': 'drive(', '14_hub': 'hub=jh'})
 
 patch_private = re.compile(r'@patch[^\n]*\n(?:@[^\n]*\n)*def\s+(_\w+)\s*\(')
 for nb in sorted((root/'nbs').glob('*.ipynb')):

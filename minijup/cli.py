@@ -217,6 +217,7 @@ def _add_run(sub):
     _add_parameters(r)
     _add_papermill(r)
     _add_run_files(r)
+    _add_run_hub(r)
 
 # %% ../nbs/06_cli.ipynb #4805334e
 class _Duration(float):
@@ -276,6 +277,19 @@ def _add_run_files(r):
                    "of that name (repeat for more)")
     g.add_argument('--download-to', metavar='FOLDER', help='put the downloaded files in this local folder instead')
     g.add_argument('--keep-uploads', action='store_true', help='leave the uploaded files on the server')
+
+# %% ../nbs/06_cli.ipynb #3ed30780
+def _add_run_hub(r):
+    "The `run` options for a batch on named servers a JupyterHub starts: `--hub`, `--servers`, `--profile`, `--prefix`"
+    g = r.add_argument_group("a JupyterHub's named servers (the token: --token-file, else $JUPYTERHUB_API_TOKEN)")
+    g.add_argument('--hub', metavar='URL', help="run the local notebooks on named servers this hub starts for the "
+                   "batch (each notebook is sent to the server that runs it and comes back); the servers it "
+                   "created are stopped and removed at the end, also on Ctrl-C")
+    g.add_argument('--servers', type=int, default=2, metavar='N', help='with --hub: how many named servers (default: 2)')
+    g.add_argument('--profile', metavar='NAME', help="with --hub: the spawner's profile for them (KubeSpawner's "
+                   "profile_list), sent as the spawn option 'profile'")
+    g.add_argument('--prefix', default='minijup-', help="with --hub: the servers' names are PREFIX0, PREFIX1, ...; "
+                   "one running already is used and left running (default: minijup-)")
 
 # %% ../nbs/06_cli.ipynb #62ebd51f
 def _add_exec(sub, conn):
@@ -634,6 +648,7 @@ def _check_output(out:str):
 # %% ../nbs/06_cli.ipynb #a3540141
 def _cmd_run(args):
     "minijup run NOTEBOOK [NOTEBOOK ...]"
+    if args.hub: return _cmd_run_hub(args)
     urls = args.url or []
     if len(args.notebooks) > 1 or len(urls) > 1: return _cmd_run_many(args)
     args.notebook,args.url = args.notebooks[0],(urls[0] if urls else None)
@@ -721,11 +736,25 @@ def _run_files_many(args, servers:list, which:list) -> dict:
                            "server, or on the server, each notebook runs in its own folder).")
     return dict(cwd=args.cwd)
 
+# %% ../nbs/06_cli.ipynb #4faf3593
+def _batch_opts(args, files:dict) -> dict:
+    "`run_notebooks`' arguments of a batch's flags: nbclient's options, the deadline, the parameters, the `files`"
+    from minijup.params import cli_parameters
+    return dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
+                deadline=args.deadline, kernel_name=args.kernel, report_mode=args.report_mode,
+                kernel_wait=args.kernel_wait, **files,
+                parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml,
+                                          args.parameters_file))
+
+def _batch_log(args, items:list, show) -> _Prefixed:
+    "With --log-output, the printer of a batch's outputs, each line prefixed by its notebook's name; else None"
+    if not args.log_output or args.quiet: return None
+    return _Prefixed(dict(zip(items, args.notebooks)), Progress(len(items), show=show, unit='notebooks', every=0))
+
 # %% ../nbs/06_cli.ipynb #ef358383
 def _cmd_run_many(args):
     "minijup run NOTEBOOK NOTEBOOK ... [--jobs N] [--url URL --url URL ...]: one line per notebook"
     from minijup.parallel import run_notebooks
-    from minijup.params import cli_parameters
     if args.output: raise JupyterError("--output takes one notebook; with several, use --inplace (or neither).")
     if args.detach: raise JupyterError("--detach takes one notebook: start each with its own `minijup run NB --detach`.")
     if args.help_notebook or args.prepare_only:
@@ -735,12 +764,7 @@ def _cmd_run_many(args):
     which = [_which(args, n, servers[0] if servers else None) for n in args.notebooks]
     for w in which:
         if isinstance(w, Path): _check_local(w)
-    from minijup.run import RunDeadlineError
-    opts = dict(timeout=args.timeout, allow_errors=args.allow_errors, interrupt_on_timeout=args.interrupt_on_timeout,
-                deadline=args.deadline,
-                kernel_name=args.kernel, report_mode=args.report_mode, kernel_wait=args.kernel_wait,
-                **_run_files_many(args, servers, which),
-                parameters=cli_parameters(args.parameters, args.parameters_raw, args.parameters_yaml, args.parameters_file))
+    opts = _batch_opts(args, _run_files_many(args, servers, which))
     show = sys.stderr.isatty() if args.progress is None else args.progress
     here = Path.cwd().resolve()
     with contextlib.ExitStack() as st:
@@ -749,17 +773,51 @@ def _cmd_run_many(args):
             servers = [st.enter_context(_server(args, embedded=True))]
             items = [w.resolve().relative_to(here).as_posix() if w.resolve().is_relative_to(here)
                      else w for w in which]
-        log = (_Prefixed(dict(zip(items, args.notebooks)), Progress(len(items), show=show, unit='notebooks', every=0))
-               if args.log_output and not args.quiet else None)
+        log = _batch_log(args, items, show)
         try: res = run_notebooks(items, servers, jobs=args.jobs, progress=log.progress if log else show,
                                  save=args.inplace, on_output=log, **opts)
         finally:
             if log: log.close()
+    return _report_many(args, res)
+
+# %% ../nbs/06_cli.ipynb #521411ff
+def _report_many(args, res:list, where:list=None) -> int:
+    "One line per notebook of a batch (and `where` it ran); the exit status: 0, 124 if past the deadline, 1"
+    from minijup.run import RunDeadlineError
     late = [isinstance(r.error, RunDeadlineError) for r in res]
-    for n,r,past in zip(args.notebooks, res, late):
+    for i,(n,r,past) in enumerate(zip(args.notebooks, res, late)):
         said = _deadline_said(r.error, args.deadline) if past else '' if r.ok else _one_line(r.error)
-        print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}" + (f"  {said}" if said else ''))
+        on = f'  on {where[i]}' if where else ''
+        print(f"{'ok' if r.ok else 'failed':6} {r.seconds:6.1f} s  {n}{on}" + (f"  {said}" if said else ''))
     return 0 if all(r.ok for r in res) else 124 if all(r.ok or p for r,p in zip(res, late)) else 1
+
+# %% ../nbs/06_cli.ipynb #869b866e
+def _cmd_run_hub(args):
+    "minijup run NOTEBOOK ... --hub URL [--servers N] [--profile NAME]: on named servers the hub starts for them"
+    from minijup.reach import JupyterHub
+    from minijup.hub import run_on_hub
+    if getattr(args, 'url', None): raise JupyterError("--hub starts the servers, --url names one: give one of them.")
+    if args.output or args.detach or args.remote or args.help_notebook or args.prepare_only:
+        raise JupyterError("--hub runs local notebooks and saves each in place with --inplace (or not at all): "
+                           "--output, --detach, --remote, --help-notebook and --prepare-only do not go with it.")
+    if args.servers < 1: raise JupyterError(f"--servers is how many named servers to start: 1 or more, not {args.servers}.")
+    tf = getattr(args, 'token_file', None)
+    token = _token_from_file(tf) if tf else os.environ.get('JUPYTERHUB_API_TOKEN')
+    if not token and 'token=' not in args.hub:
+        raise JupyterError("No token for the hub: pass --token-file PATH (a file holding it) or set JUPYTERHUB_API_TOKEN.")
+    args.local,args.notebook = True,args.notebooks[0]
+    paths = [_which(args, n) for n in args.notebooks]
+    for p in paths: _check_local(p)
+    files = _run_files(args, paths[0], embedded=False) if len(paths) == 1 else _run_files_many(args, [None], paths)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    log = _batch_log(args, paths, show)
+    try: res = run_on_hub(paths, JupyterHub(args.hub, token=token), args.servers, prefix=args.prefix,
+                          options={'profile': args.profile} if args.profile else None, jobs=args.jobs,
+                          progress=log.progress if log else show, save=args.inplace, on_output=log,
+                          **_batch_opts(args, files))
+    finally:
+        if log: log.close()
+    return _report_many(args, res, [r.server.rstrip('/').rsplit('/', 1)[-1] for r in res])
 
 # %% ../nbs/06_cli.ipynb #ad9361ae
 def _remote(path:str) -> str:

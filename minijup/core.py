@@ -6,8 +6,8 @@
 __all__ = ['PYTHON_WORDS', 'error_hooks', 'split_token', 'server_and_token', 'Jupyter', 'Owned', 'quote_path', 'redact_tokens',
            'JupyterError', 'AuthError', 'NotFoundError', 'ConflictError', 'RequestError', 'ServerError',
            'ResponseError', 'ConnectError', 'JupyterTimeoutError', 'KernelDiedError', 'ArgumentError',
-           'ArgumentTypeError', 'Advice', 'wait_until', 'Progress', 'LazyModule', 'demo', 'http_error', 'LocalServer',
-           'Deadline', 'Timeout']
+           'ArgumentTypeError', 'Advice', 'wait_until', 'Progress', 'LazyModule', 'sigterm_exits', 'demo',
+           'server_message', 'http_error', 'LocalServer', 'Deadline', 'Timeout']
 
 # %% ../nbs/00_core.ipynb #e7abdbd8
 import collections.abc, importlib, math, os, sys, re, time, json, html, logging, signal, threading
@@ -425,7 +425,7 @@ class LazyModule:
 
 # %% ../nbs/00_core.ipynb #a1d0c036
 @contextmanager
-def _sigterm_exits():
+def sigterm_exits():
     "Within it, in the main thread of a program with no handler of its own, SIGTERM is `sys.exit(143)`"
     main = threading.current_thread() is threading.main_thread()
     if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
@@ -437,7 +437,7 @@ def _sigterm_exits():
 # %% ../nbs/00_core.ipynb #ec715b40
 def demo():
     "Start a `LocalServer`, connect to it with `Jupyter`, and print its version and status"
-    with _sigterm_exits(), LocalServer() as srv:   # a SIGTERM stops the server, as Ctrl-C does
+    with sigterm_exits(), LocalServer() as srv:   # a SIGTERM stops the server, as Ctrl-C does
         jp = Jupyter(srv.url_with_token)
         print(f'Connected to {jp!r}: Jupyter Server {jp.version}')
         st = jp.status()
@@ -470,7 +470,7 @@ def _page_text(page:str) -> str:
     return plain(re.sub(r'(?is)<(style|script)\b.*?</\1\s*>|<!--.*?-->', ' ', page))
 
 # %% ../nbs/00_core.ipynb #339eb453
-def _server_message(resp, token=None):
+def server_message(resp, token=None):
     "The server's words in an error answer (JSON's `message`, a page's title, text), no token"
     try: j = resp.json()
     except (ValueError, RecursionError): j = None
@@ -494,7 +494,7 @@ def _http_error(resp, method, url, token, probe=None):
         if err is not None:
             err.args = (redact_tokens(err.args[0], token),)
             return err
-    st,reason = resp.status_code, _server_message(resp, token)
+    st,reason = resp.status_code, server_message(resp, token)
     where,said = f'{method} {url}', (f' The server says: {reason}' if reason else '')
     kw = dict(status=st, method=method, url=url, reason=reason)
     if 300 <= st < 400:

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from fastcore.basics import patch
 from .core import *
-from .core import _sigterm_exits, _server_message
 from .reach import JupyterHub, ServerNotRunningError
 from . import parallel
 from fastcore.meta import delegates
@@ -29,7 +28,7 @@ def _busy_error(resp, method, url, token, probe):
     if resp.status_code != 429 or '/hub/api/' not in urlsplit(url).path: return None
     try: after = float(resp.headers.get('Retry-After'))
     except (TypeError, ValueError): after = None
-    said = _server_message(resp, token)
+    said = server_message(resp, token)
     e = HubBusyError(f"{method} {url} was refused for now (429): the hub has too many spawns under way. "
                      f"The hub says: {said}", status=429, method=method, url=url, reason=said)
     e.retry_after = after
@@ -106,6 +105,9 @@ def _post(p:_Provision, name:str) -> bool:
             p.hub.api('api/' + p.hub._server_api(name), 'POST', data=p.options or None)
             return True
         except HubBusyError as e: wait,say = e.retry_after or delay,'the hub is busy (429)'
+        except AuthError:   # (a token without the scope to start it: nothing was started)
+            with p.lock: (p.created if name in p.created else p.started).remove(name)
+            raise
         except ServerError as e:   # (a spawn that fails at once is a 500 too: given up after 3)
             if (errors := errors + 1) > 3: raise
             wait,say = delay,f'the hub answered {e.status}'
@@ -188,6 +190,8 @@ def _finish(p:_Provision, clients:dict) -> HubServers:
     if p.limited and clients:
         warnings.warn(f"The hub lets {p.hub.user} have no more named servers ({p.limited}): "
                       f"running on {len(clients)} of the {len(p.names)} servers asked for.")
+    if not clients and (refused := [e for e in p.failed.values() if isinstance(e, AuthError)]):
+        raise refused[0]   # (the token's scopes: the same for every server)
     if not clients:
         why = '; '.join([*(f'{n}: {e.message}' for n,e in p.failed.items()), p.limited or ''])
         raise JupyterError(f"None of the {len(p.names)} servers asked for came up. {why}".strip())
@@ -232,7 +236,7 @@ def provision(self:JupyterHub,
     "Start `n` named servers at once, wait until they answer; `with` it, ours are removed at the end"
     if n < 1: raise ArgumentError(f"There must be at least one server, not {n}.")
     p = _Provision(self, [f'{prefix}{i}' for i in range(n)], options, timeout, progress)
-    with _sigterm_exits():
+    with sigterm_exits():
         try: return _run(p)
         except BaseException: _cancel(p); raise
 
@@ -261,10 +265,18 @@ def run_on_hub(paths:list, # local notebooks: each is sent to the server that ru
                parameters=None, # papermill's parameters: a dict for all, or a list, one per notebook
                **kwargs) -> list:
     "Run local notebooks on `servers` named servers the hub starts; a `NotebookResult` each; ours removed"
+    if isinstance(servers, bool) or not isinstance(servers, int) or servers < 1:
+        raise ArgumentError(f"With a hub, servers is how many named servers it starts (1 or more), not {servers!r}.")
+    files = kwargs.get('inputs') or kwargs.get('outputs')   # (in the folder the kernel runs in: one at a time)
+    kwargs['jobs'] = kwargs.get('jobs') or (1 if files else 4)
+    if files and kwargs['jobs'] > 1:
+        raise ArgumentError("With inputs= or outputs=, each server runs one notebook at a time (jobs=1): two at once "
+                            "would share one folder's files. Ask for more servers instead.", advice=Advice(
+                            'Pass {jobs}, and more servers.', jobs=1))
     items = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     sources = [p.read_bytes() for p in items]   # (a notebook moved to another server starts afresh)
     results,todo = [None] * len(items),list(range(len(items)))
-    with _sigterm_exits(), hub.provision(servers, options, prefix, progress=progress) as ss:
+    with sigterm_exits(), hub.provision(servers, options, prefix, progress=bool(progress)) as ss:
         live = dict(ss.clients)
         while todo and live:
             pick = lambda xs: [xs[i] for i in todo]

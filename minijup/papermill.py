@@ -30,7 +30,7 @@ class ServerEngine:
         lang,cwd = _language(nb_man.nb, kernel_name),_kernel_folder(input_path, server_cwd)
         km = ServerKernelManager(kernel_name=kernel_name or '', language=lang, cwd=cwd, url=url, token=token)
         try:
-            with _sigterm_exits():
+            with sigterm_exits():
                 return super().execute_managed_notebook(nb_man, kernel_name, km=km, **kwargs)
         except JupyterError as e: raise _in_papermill_words(e)
         finally: _shutdown(km, url, token)
@@ -127,15 +127,6 @@ def _kernel_folder(input_path, server_cwd:str=None) -> str:
     return os.environ.get('JUPYTER_CWD', '').strip('/')
 
 # %% ../nbs/12_papermill.ipynb #c23dc639
-@contextmanager
-def _sigterm_exits():
-    "Inside: a SIGTERM raises SystemExit(143) in the main thread, so that `finally` clauses run"
-    def stop(signum, frame): raise SystemExit(128 + signal.SIGTERM)
-    if threading.current_thread() is not threading.main_thread(): yield; return
-    old = signal.signal(signal.SIGTERM, stop)
-    try: yield
-    finally: signal.signal(signal.SIGTERM, old)
-
 async def _let_go(km, url:str, token:str):
     "Stop the kernel as jupyter_client does: interrupt a busy one, let its cell say so (5 s), shut it down"
     from minijup.aio import AsyncJupyter

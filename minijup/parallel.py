@@ -18,20 +18,27 @@ from concurrent.futures import ThreadPoolExecutor, wait
 @delegates(Jupyter.run_local_notebook,
            but=['output_path', 'download', 'keep', 'kernels', 'on_cell', 'on_output', 'parameters'])
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file
-                  servers:list, # the `Jupyter` clients of the servers to run them on (or one)
-                  jobs:int=4, # notebooks run at once on each server
+                  servers:list=None, # the `Jupyter` clients of the servers to run them on (or one)
+                  jobs:int=None, # notebooks run at once on each server (4; on a hub with `inputs`, 1)
                   progress=True, # a progress bar on stderr; or called as `progress(done, total)`
                   save:bool=True, # save each executed notebook in place (on the server, or here)
                   on_cell=None, # called as `on_cell(index, cell)` after each code cell, from the workers
                   on_output=None, # called as `on_output(path, index, out)` as each output arrives
                   parameters=None, # papermill's parameters: a dict for all, or a list, one per notebook
                   kernel_wait:float=60, # s to wait for room on a full server, none of it ours
+                  hub=None, # a `JupyterHub`: `servers` is then how many named servers it starts (2; see hub)
+                  options:dict=None, # with `hub`: the servers' spawner options, e.g. {'profile': 'gpu'}
                   **kwargs # passed to `run_notebook`, or `run_local_notebook` (`cwd`, `inputs`, ...)
                  ) -> list:
     "Run the notebooks `paths` on `servers`, `jobs` at a time on each; a `NotebookResult` each, in order"
     if isinstance(paths, (str, bytes, os.PathLike)) or not hasattr(paths, '__iter__'):
         raise ArgumentTypeError(f'paths is a list of notebooks, not a {type(paths).__name__}: pass [path] for one.')
-    items = list(paths)
+    if hub is not None:
+        from .hub import run_on_hub   # (the hub's section builds on this one)
+        return run_on_hub(paths, hub, 2 if servers is None else servers, options, jobs=jobs, progress=progress,
+                          save=save, on_cell=on_cell, on_output=on_output, parameters=parameters,
+                          kernel_wait=kernel_wait, **kwargs)
+    items,jobs = list(paths),(4 if jobs is None else jobs)
     servers = _check_batch(items, servers, jobs, parameters, kwargs)
     if parameters is not None: kwargs = {**kwargs, 'parameters': parameters}
     results = [None] * len(items)
@@ -44,13 +51,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     try:
         bar.update(0)
         for t in threads: t.start()
-        live,n,failed = len(threads),0,0
-        while live:
-            try: i = done.get(timeout=0.1)
-            except queue.Empty: continue
-            if i is None: live -= 1; continue
-            n,failed = n + 1,failed + (not results[i].ok)
-            bar.update(n, note=f'{failed} failed' if failed else '')
+        _count_done(done, results, bar, len(threads))
     except KeyboardInterrupt:
         batch.cancel.set()
         _abandon(clients, threads)
@@ -61,7 +62,7 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
 # %% ../nbs/08_parallel.ipynb #6fe2c11d
 def _check_batch(items:list, servers, jobs:int, parameters, run_kwargs:dict) -> list:
     "The `servers` of a batch as a list, its arguments checked before anything runs"
-    servers = [servers] if isinstance(servers, Jupyter) else list(servers)
+    servers = [servers] if isinstance(servers, Jupyter) else list(servers or [])
     if not servers: raise ArgumentError("run_notebooks needs at least one server (a Jupyter "
                                         "client).")
     if jobs < 1: raise ArgumentError(f"There must be at least one job, not {jobs}.",
@@ -73,6 +74,17 @@ def _check_batch(items:list, servers, jobs:int, parameters, run_kwargs:dict) -> 
         raise ArgumentError(f"parameters= is a list of {len(parameters)} for {len(items)} "
                             "notebooks: give one dict per notebook, or one for all.")
     return servers
+
+# %% ../nbs/08_parallel.ipynb #dfde3a60
+def _count_done(done, results:list, bar, workers:int):
+    "Count on `bar` the notebooks the workers finish (each puts a notebook's index on `done`, None as it stops)"
+    live,n,failed = workers,0,0
+    while live:
+        try: i = done.get(timeout=0.1)
+        except queue.Empty: continue
+        if i is None: live -= 1; continue
+        n,failed = n + 1,failed + (not results[i].ok)
+        bar.update(n, note=f'{failed} failed' if failed else '')
 
 # %% ../nbs/08_parallel.ipynb #448540bc
 class NotebookResult:
