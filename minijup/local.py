@@ -479,7 +479,8 @@ def recv_frame(self:FakeServer, conn) -> bytes:
 _own = {}   # (class, name): the package's own function, recorded when it is first seen
 
 def restore_patches(package:str='minijup'):
-    "Put the package's own methods back on its classes where a notebook run in this process replaced them"
+    "Put the package's own methods (and error hooks) back where a notebook run in this process replaced them"
+    from .core import error_hooks   # (a notebook that defines a hook registers its own copy under the same name)
     for modname,mod in list(sys.modules.items()):
         if modname.partition('.')[0] != package: continue
         for cls in [v for v in vars(mod).values() if isinstance(v, type)]:
@@ -487,5 +488,8 @@ def restore_patches(package:str='minijup'):
             for name,f in list(vars(cls).items()):
                 if inspect.isfunction(f) and f.__globals__.get('__name__', '').partition('.')[0] == package:
                     _own.setdefault((cls, name), f)
+    for key,f in list(error_hooks.items()):
+        if getattr(f, '__module__', '').partition('.')[0] == package: _own.setdefault(('error_hooks', key), f)
     for (cls,name),f in _own.items():
-        if cls.__dict__.get(name) is not f: setattr(cls, name, f)
+        if cls == 'error_hooks': error_hooks[name] = f
+        elif cls.__dict__.get(name) is not f: setattr(cls, name, f)

@@ -146,7 +146,7 @@ def _shutdown(km, url:str, token:str):
     kid = getattr(km, 'kernel_id', None)
     if not kid: return
     try: run_sync(_let_go)(km, url, token)
-    except Exception: pass
+    except BaseException: pass   # (the Ctrl-C or SIGTERM that stopped the run can come back out of its loop here)
     try:
         with Jupyter(url, token=token) as jp: jp.shutdown_kernel(kid)
     except NotFoundError: pass
