@@ -480,7 +480,7 @@ _own = {}   # (class, name): the package's own function, recorded when it is fir
 
 def restore_patches(package:str='minijup'):
     "Put the package's own methods (and error hooks) back where a notebook run in this process replaced them"
-    from .core import error_hooks   # (a notebook that defines a hook registers its own copy under the same name)
+    from minijup.core import error_hooks   # (a notebook that defines a hook registers its own copy under the same name)
     for modname,mod in list(sys.modules.items()):
         if modname.partition('.')[0] != package: continue
         for cls in [v for v in vars(mod).values() if isinstance(v, type)]:
