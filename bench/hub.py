@@ -64,13 +64,12 @@ def fresh(folder:Path, n:int) -> list:
 
 def bench_servers(jh:JupyterHub) -> list:
     "The bench's named servers the hub lists, stopped ones too"
-    got = jh.api(f'api/users/{jh.user}', query={'include_stopped_servers': '1'}, expect=dict).get('servers') or {}
-    return sorted(n for n in got if n.startswith('bench-'))
+    return sorted(n for n in jh.servers(stopped=True) if n.startswith('bench-'))
 
 def tidy(jh:JupyterHub):
     "Stop and remove every server of the bench; wait until the hub lists none"
     for name in bench_servers(jh):
-        try: jh.api(f'api/users/{jh.user}/servers/{name}', 'DELETE', data={'remove': True})
+        try: jh.remove_server(name)
         except Exception as e: print(f'removing {name}: {e}', file=sys.stderr)
     wait_until(lambda: not bench_servers(jh), 60, every=0.5)
 

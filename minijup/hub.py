@@ -58,27 +58,14 @@ class _Provision:
             if self.pct[name] == 100: self.came_up.notify_all()
 
 # %% ../nbs/14_hub.ipynb #7b44d7a2
-def _servers(hub:JupyterHub) -> dict:
-    "{name: model} of the user's servers, stopped named ones too"
-    path = f'api/users/{quote(hub.user, safe="")}'
-    return hub.api(path, query={'include_stopped_servers': '1'}, expect=dict).get('servers') or {}
-
 def _tidy(hub:JupyterHub, created:list, started:list, timeout:float=60):
-    "Stop and remove (DELETE, remove) the servers `created`, stop those `started`, and wait until done"
-    errs = []
-    for name in [*created, *started]:
-        try: hub.api('api/' + hub._server_api(name), 'DELETE', data={'remove': True} if name in created else None)
-        except NotFoundError: pass
-        except RequestError as e:
-            if 'not running' not in str(e.reason): errs.append(e)
-        except JupyterError as e: errs.append(e)
-    def done():
-        s = _servers(hub)
-        return (not any(n in s for n in created) and
-                not any(s[n].get('ready') or s[n].get('pending') for n in started if n in s))
-    if not wait_until(done, timeout, every=0.2, retry=(ConnectError,)):
-        errs.append(JupyterTimeoutError(f"The hub still lists servers of this batch after {timeout:g} s: "
-                                        f"{', '.join([*created, *started])}. See {hub.url}hub/home."))
+    "Remove the servers `created`, stop those `started`, all at once; the first error after all are done"
+    def one(name):   # (the hub answers a DELETE when the server has stopped: one after the other, seconds each)
+        try: hub.remove_server(name, timeout) if name in created else hub.stop_server(name, timeout)
+        except JupyterError as e: return e
+    names = [*created, *started]
+    with ThreadPoolExecutor(max(1, len(names)), thread_name_prefix='minijup-remove') as pool:
+        errs = [e for e in pool.map(one, names) if e is not None]
     if errs: raise errs[0]
 
 # %% ../nbs/14_hub.ipynb #354ea90f
@@ -102,7 +89,7 @@ def _post(p:_Provision, name:str) -> bool:
         if p.stop.is_set(): raise _Stopped()
         with p.lock: p.posting.add(name)
         try:
-            p.hub.api('api/' + p.hub._server_api(name), 'POST', data=p.options or None)
+            p.hub.api(p.hub.server_path(name), 'POST', data=p.options or None)
             return True
         except HubBusyError as e: wait,say = e.retry_after or delay,'the hub is busy (429)'
         except AuthError:   # (a token without the scope to start it: nothing was started)
@@ -137,7 +124,7 @@ def _follow(p:_Provision, name:str):
         st = p.hub.server_status(name)
         if st == 'running': return p.note(name, 100, 'ready')
         if st in ('stopped', 'stopping'): raise JupyterError(f"Server {name!r} stopped while it started.")
-        resp = p.hub.api(f'api/{p.hub._server_api(name)}/progress', raw=True, timeout=(5, 30))
+        resp = p.hub.api(p.hub.server_path(name) + '/progress', raw=True, timeout=(5, 30))
         with p.lock: p.streams.add(resp)
         try:
             for line in resp.iter_lines():
@@ -165,7 +152,7 @@ def _answers(p:_Provision, name:str) -> Jupyter:
 # %% ../nbs/14_hub.ipynb #59981c2b
 def _run(p:_Provision) -> HubServers:
     "Bring every server up at once; the `HubServers` of those that came up"
-    have = _servers(p.hub)
+    have = p.hub.servers(stopped=True)
     pool = ThreadPoolExecutor(len(p.names), thread_name_prefix='minijup-spawn')
     futs = {n: pool.submit(_up, p, n, have.get(n)) for n in p.names}
     try:

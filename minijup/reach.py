@@ -47,10 +47,6 @@ class JupyterHub:
         "The user whose server this client manages"
         if self._user is None: self._user = self.me().name
         return self._user
-    def _server_api(self, name=''):
-        "The hub's API path of the user's server `name`"
-        user = quote(self.user, safe="")
-        return f'users/{user}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
     def _wait_state(self, name, want, timeout):
         "Wait until the user's server `name` is `want`; a JupyterTimeoutError after `timeout` s"
         if wait_until(lambda: self.server_status(name) == want, timeout, every=0.2): return
@@ -60,15 +56,21 @@ class JupyterHub:
 
 # %% ../nbs/07_reach.ipynb #1a49a060
 @patch
+def servers(self:JupyterHub,
+            stopped:bool=False, # also the named servers that are stopped (the hub keeps them until removed)
+           ) -> dict:
+    "The user's servers as the hub describes them: {name: model}, '' for the default one"
+    path = f'api/users/{quote(self.user, safe="")}'
+    servers = self.api(path, query={'include_stopped_servers': '1'} if stopped else None, expect=dict).get('servers')
+    if not isinstance(servers or {}, dict) or not all(isinstance(s, dict) for s in (servers or {}).values()):
+        raise ResponseError(f"{self.api.url}{path} answered with 'servers' of the wrong shape. Is this a "
+                            "JupyterHub?", method='GET', url=self.api.url + path)
+    return servers or {}
+
+@patch
 def server_status(self:JupyterHub, name:str='') -> str:
     "'running', 'starting', 'stopping' or 'stopped': the state of the user's server `name`"
-    path = f'api/users/{quote(self.user, safe="")}'
-    servers = self.api(path, expect=dict).get('servers') or {}
-    s = servers.get(name) if isinstance(servers, dict) else None
-    if not isinstance(servers, dict) or not isinstance(s, (dict, type(None))):
-        raise ResponseError(f"{self.api.url}{path} answered with 'servers' of the wrong shape. Is this a "
-                            "JupyterHub?",
-                            method='GET', url=self.api.url + path)
+    s = self.servers().get(name)
     if not s: return 'stopped'
     if s.get('pending'): return {'spawn': 'starting', 'stop': 'stopping'}.get(s.pending, s.pending)
     return 'running' if s.get('ready') else 'starting'
@@ -79,6 +81,12 @@ def server_url(self:JupyterHub, name:str='') -> str:
     "The URL of the user's server `name` (running or not)"
     user = quote(self.user, safe="")
     return f'{self.url}user/{user}/' + (f'{quote(name, safe="")}/' if name else '')
+
+@patch
+def server_path(self:JupyterHub, name:str='') -> str:
+    "The path of the user's server `name` in the hub's API, for `api`: POST starts it, DELETE stops it"
+    user = quote(self.user, safe="")
+    return f'api/users/{user}/' + (f'servers/{quote(name, safe="")}' if name else 'server')
 
 # %% ../nbs/07_reach.ipynb #1b3318e8
 @patch
@@ -94,7 +102,7 @@ def start_server(self:JupyterHub,
                  options:dict=None, # spawner options, as the hub's spawn form would send them
                 ) -> Jupyter:
     "Start the user's server (unless it runs), wait until it answers, and return a `Jupyter` for it"
-    try: self.api('api/'+self._server_api(name), 'POST', data=options or None)
+    try: self.api(self.server_path(name), 'POST', data=options or None)
     except RequestError as e:
         if 'already running' not in str(e.reason) and 'pending' not in str(e.reason): raise
     self._wait_state(name, 'running', timeout)
@@ -109,10 +117,24 @@ def stop_server(self:JupyterHub,
                 timeout:float=60, # seconds to wait until it has stopped
                ) -> None:
     "Stop the user's server (with its kernels) and wait until it has stopped"
-    try: self.api('api/'+self._server_api(name), 'DELETE')
+    try: self.api(self.server_path(name), 'DELETE')
     except RequestError as e:
         if 'not running' not in str(e.reason): raise
     self._wait_state(name, 'stopped', timeout)
+
+# %% ../nbs/07_reach.ipynb #e830a824
+@patch
+def remove_server(self:JupyterHub,
+                  name:str, # a named server (the default one can only be stopped)
+                  timeout:float=60, # seconds to wait until the hub no longer lists it
+                 ) -> None:
+    "Stop the user's named server `name` if it runs, remove it from the hub, and wait until it is gone"
+    if not name: raise ArgumentError("The default server cannot be removed, only stopped: jh.stop_server().")
+    try: self.api(self.server_path(name), 'DELETE', data={'remove': True})
+    except NotFoundError: return   # (the hub has no server of that name: nothing to remove)
+    if wait_until(lambda: name not in self.servers(stopped=True), timeout, every=0.2, retry=(ConnectError,)): return
+    raise JupyterTimeoutError(f"The hub still lists {self.user}'s server {name!r} {timeout:g} s after it was asked to "
+                              f"remove it; see {self.url}hub/home", url=self.api.url)
 
 # %% ../nbs/07_reach.ipynb #dbadccf9
 @patch

@@ -34,6 +34,7 @@ class KernelConnection:
                  max_output:int=100_000_000, # bytes of output an execution keeps (more: counted)
                  max_frame:int=2**30, # the largest websocket message read (bytes); more: it drops
                  max_message:int=10*2**20, # the largest message sent (bytes); None: any
+                 handshake_timeout:float=None, # s the websocket handshake may take; None: the client's connect timeout
                 ):
         self.jp,self.kernel_id,self.max_frame,self._want = jp, kernel_id, max_frame, protocol
         self._core = KernelProtocol(kernel_id, time.monotonic(), url=jp.url, max_output=max_output,
@@ -43,7 +44,7 @@ class KernelConnection:
         self._lock,self._send_lock,self._core_lock = threading.RLock(),threading.Lock(),threading.Lock()
         self._wake_r,self._wake_w = socket.socketpair()   # wakes the reading thread
         self._wake_r.setblocking(False); self._wake_w.setblocking(False)
-        _connect(self)
+        _connect(self, handshake_timeout)
 
     session_id = property(lambda s: s._core.session_id, doc="Our `header.session`, for life")
     protocol = property(lambda s: s._core.protocol, doc="The socket's framing: 'v1' or 'json'")
@@ -571,7 +572,8 @@ def connect(self:Jupyter,
                     "server started it again and gave up. Its command fails: the server's log says why.") from None
             if state in ('idle', 'busy') and again: again -= 1
             elif state not in ('starting', 'restarting') or time.monotonic() > end: raise err
-            try: k,err = KernelConnection(self, kid, protocol=protocol),None
+            try:   # (this time as long as it may take: an abandoned handshake lingers on the server)
+                k,err = KernelConnection(self, kid, protocol=protocol, handshake_timeout=max(5, end - time.monotonic())),None
             except (ResponseError, JupyterTimeoutError) as e: err = e; time.sleep(0.5)
     conns = self.owned.connections   # recorded, for `jp.close()`
     conns[:] = [c for c in conns if not c.closed] + [k]
