@@ -263,6 +263,15 @@ class AsyncKernelConnection:
 
 _now = time.monotonic   # the face's clock, which the core is told
 
+# %% ../nbs/03c_aio.ipynb #37071ebc
+_READ_SIZE = 64 * 2**10   # bytes a websocket's socket reads at a time (asyncio's default: 256 KiB)
+
+def _read_size(ws):
+    "Have `ws`'s transport read `_READ_SIZE` bytes at a time: see How it works"
+    conn = getattr(getattr(ws, '_response', None), 'connection', None)   # (aiohttp's, not public)
+    tr = getattr(conn, 'transport', None)
+    if isinstance(getattr(tr, 'max_size', None), int): tr.max_size = _READ_SIZE   # (asyncio's selector transport)
+
 # %% ../nbs/03c_aio.ipynb #5ca89624
 async def _open(k:AsyncKernelConnection):
     "Open the websocket (offering v1); then the core sends what waited for it"
@@ -279,6 +288,7 @@ async def _open(k:AsyncKernelConnection):
         err = _transport_error(e, 'GET', k.ws_url, t)
     if err is not None: raise err
     k.ws = ws
+    _read_size(ws)
     await _act(k, k._core.connected('v1' if ws.protocol == V1_PROTOCOL else 'json', _now()))
 
 # %% ../nbs/03c_aio.ipynb #b0f50005
@@ -340,7 +350,9 @@ def _wake_all(k):
 
 def _waiter(k, req) -> asyncio.Future:
     "The future that says `req` is over"
-    return k._waiters.setdefault(req, asyncio.get_running_loop().create_future())
+    fut = k._waiters.get(req)
+    if fut is None: fut = k._waiters[req] = asyncio.get_running_loop().create_future()
+    return fut
 
 async def _close_ws(k, code=1000):
     "Close the websocket, if one is open (the reading task sees that it was closed on purpose)"
@@ -372,16 +384,19 @@ async def _ask(k, ev:AskServer) -> tuple:
 # %% ../nbs/03c_aio.ipynb #d645311e
 async def _read(k:AsyncKernelConnection):
     "The one task that reads the socket, for every request, and lets the core's time pass"
-    core,T = k._core, aiohttp.WSMsgType
+    core,T,ticked,seen,sock = k._core, aiohttp.WSMsgType, float('-inf'), None, None
     try:
         while not core.closed:
-            await _act(k, core.tick(_now()))
+            now = _now()
+            if now - ticked >= core.quiet(now) or k.ws is None or core.behind is not None:
+                await _act(k, core.tick(now)); ticked = now = _now()   # (when due: see How it works)
             ws = k.ws
             if core.closed: break
             if ws is None: await asyncio.sleep(0.02); continue   # (another task reconnects)
-            try: m = await ws.receive(timeout=max(core.quiet(_now()), 0.01))
+            if ws is not seen: seen,sock = ws, ws.get_extra_info('socket')
+            try: m = await ws.receive(timeout=max(ticked + core.quiet(now) - now, 0.01))
             except asyncio.TimeoutError: core.socket_read(_now()); continue
-            quick_ack(ws.get_extra_info('socket'))   # (as the sync face: see How it works)
+            quick_ack(sock)   # (as the sync face: see How it works)
             if m.type in (T.TEXT, T.BINARY):
                 try: msg = unpack_v1(m.data) if core.protocol == 'v1' else unpack_json(m.data)
                 except (ResponseError, UnicodeDecodeError): core.malformed += 1; continue
@@ -428,10 +443,9 @@ async def _ready(k, timeout:float=60):
 # %% ../nbs/03c_aio.ipynb #e3b681c1
 async def _wait(k, req, timeout=None):
     "Wait until `req` is over; a timeout or a cancellation (the caller's) interrupts its code first"
-    fut = _waiter(k, req)
     try:
-        if timeout is None: await asyncio.shield(fut)
-        else: await asyncio.wait_for(asyncio.shield(fut), timeout)
+        over,_ = await asyncio.wait((_waiter(k, req),), timeout=timeout)   # (it never cancels the future)
+        if not over: raise asyncio.TimeoutError
     except asyncio.TimeoutError:
         said = await _stop(k, req, INTERRUPT_GRACE, abandoned=False)
         msg = f'No complete reply from kernel {k.kernel_id} within {timeout} s. {said}'.strip()
