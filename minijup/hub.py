@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_hub.ipynb #82503589
 from __future__ import annotations   # (names of later cells in signatures)
-import random, threading, time, warnings, json
+import json, queue, random, threading, time, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -48,6 +48,7 @@ class _Provision:
         self.lock,self.stop = threading.Lock(),threading.Event()
         self.came_up = threading.Condition(self.lock)   # (a server is up: one spawn fewer under way)
         self.pct = dict.fromkeys(names, 0)
+        self.on_up,self.done,self.servers,self.error = None,threading.Event(),None,None   # (see `_as_they_come`)
         self.bar = Progress(100 * len(names), show=progress, label='servers', unit='servers', scale=100,
                             every=0)
     def note(self, name, pct, msg):
@@ -147,6 +148,7 @@ def _answers(p:_Provision, name:str) -> Jupyter:
     "A `Jupyter` for server `name` once it answers through the proxy"
     jp = p.hub.jupyter(name)
     wait_until(lambda: jp('api/status'), p.timeout, every=0.2, retry=(ResponseError, ConnectError))
+    if p.on_up: p.on_up(jp)
     return jp
 
 # %% ../nbs/14_hub.ipynb #59981c2b
@@ -241,6 +243,34 @@ def _answering(jp:Jupyter) -> bool:
     try: return bool(jp('api/status', timeout=10))
     except JupyterError: return False
 
+def _as_they_come(p:_Provision):
+    "Yield each server of `p` as soon as it answers, while `_run` brings them all up in a thread (then `p.servers`)"
+    came = queue.SimpleQueue()
+    p.on_up = came.put
+    def bring():
+        try: p.servers = _run(p)
+        except BaseException as e: p.error = e
+        finally: p.done.set(); came.put(None)
+    threading.Thread(target=bring, name='minijup-provision', daemon=True).start()
+    while (jp := came.get()) is not None: yield jp
+    if p.error is not None: raise p.error
+
+def _move_from_dead(ss:HubServers, items:list, sources:list, results:list, parameters, progress, kwargs:dict):
+    "The notebooks that failed on a server that stopped answering: run again from the start on the servers left"
+    live,todo = dict(ss.clients),list(range(len(items)))
+    while todo and live:
+        dead = [n for n,jp in live.items() if not _answering(jp)]
+        urls = {live.pop(n).url for n in dead}
+        todo = [i for i in todo if not results[i].ok and results[i].server in urls]
+        for i in todo: items[i].write_bytes(sources[i])
+        if dead: warnings.warn(f"Server{'s' * (len(dead) > 1)} {', '.join(dead)} stopped answering: "
+                               f"{len(todo)} notebooks move to the {len(live)} left.")
+        if not (todo and live): return
+        pick = lambda xs: [xs[i] for i in todo]
+        ps = pick(parameters) if isinstance(parameters, (list, tuple)) else parameters
+        got = parallel.run_notebooks(pick(items), list(live.values()), progress=progress, parameters=ps, **kwargs)
+        for i,r in zip(todo, got): results[i] = r
+
 # %% ../nbs/14_hub.ipynb #f97e32af
 @delegates(parallel.run_notebooks, but=['servers', 'progress', 'parameters'])
 def run_on_hub(paths:list, # local notebooks: each is sent to the server that runs it, and comes back
@@ -251,7 +281,7 @@ def run_on_hub(paths:list, # local notebooks: each is sent to the server that ru
                progress=True, # progress bars on stderr: the servers', then the notebooks'
                parameters=None, # papermill's parameters: a dict for all, or a list, one per notebook
                **kwargs) -> list:
-    "Run local notebooks on `servers` named servers the hub starts; a `NotebookResult` each; ours removed"
+    "Run local notebooks on `servers` named servers the hub starts, each from when it is up; ours removed after"
     if isinstance(servers, bool) or not isinstance(servers, int) or servers < 1:
         raise ArgumentError(f"With a hub, servers is how many named servers it starts (1 or more), not {servers!r}.")
     files = kwargs.get('inputs') or kwargs.get('outputs')   # (in the folder the kernel runs in: one at a time)
@@ -261,20 +291,17 @@ def run_on_hub(paths:list, # local notebooks: each is sent to the server that ru
                             "would share one folder's files. Ask for more servers instead.", advice=Advice(
                             'Pass {jobs}, and more servers.', jobs=1))
     items = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    if not items: return []
     sources = [p.read_bytes() for p in items]   # (a notebook moved to another server starts afresh)
-    results,todo = [None] * len(items),list(range(len(items)))
-    with sigterm_exits(), hub.provision(servers, options, prefix, progress=bool(progress)) as ss:
-        live = dict(ss.clients)
-        while todo and live:
-            pick = lambda xs: [xs[i] for i in todo]
-            ps = pick(parameters) if isinstance(parameters, (list, tuple)) else parameters
-            got = parallel.run_notebooks(pick(items), list(live.values()), progress=progress, parameters=ps,
-                                         **kwargs)
-            for i,r in zip(todo, got): results[i] = r
-            dead = [n for n,jp in live.items() if not _answering(jp)]
-            urls = {live.pop(n).url for n in dead}
-            todo = [i for i in todo if not results[i].ok and results[i].server in urls]
-            for i in todo: items[i].write_bytes(sources[i])
-            if dead: warnings.warn(f"Server{'s' * (len(dead) > 1)} {', '.join(dead)} stopped answering: "
-                                   f"{len(todo)} notebooks move to the {len(live)} left.")
+    p = _Provision(hub, [f'{prefix}{i}' for i in range(servers)], options, 300, bool(progress))
+    bar = Progress(len(items), show=True, unit='notebooks', every=0) if progress is True else None
+    shown = (lambda done, total: p.done.is_set() and bar.update(done)) if bar else progress   # (after the servers')
+    with sigterm_exits():
+        try:
+            results = parallel.run_notebooks(items, _as_they_come(p), progress=shown, parameters=parameters, **kwargs)
+            _move_from_dead(p.servers, items, sources, results, parameters, shown, kwargs)
+        except BaseException: _cancel(p); raise
+        finally:
+            if bar: bar.close()
+    p.servers.remove()
     return results

@@ -7,6 +7,7 @@ __all__ = ['run_notebooks', 'NotebookResult', 'WarmKernels']
 
 # %% ../nbs/08_parallel.ipynb #afa7281f
 import collections, os, queue, threading, time
+from collections.abc import Iterator
 from pathlib import Path
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 @delegates(Jupyter.run_local_notebook,
            but=['output_path', 'download', 'keep', 'kernels', 'on_cell', 'on_output', 'parameters'])
 def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a `Path` a local file
-                  servers:list=None, # the `Jupyter` clients of the servers to run them on (or one)
+                  servers:list=None, # the `Jupyter` clients of the servers to run them on (or one, or an iterator)
                   jobs:int=None, # notebooks run at once on each server (4; on a hub with `inputs`, 1)
                   progress=True, # a progress bar on stderr; or called as `progress(done, total)`
                   save:bool=True, # save each executed notebook in place (on the server, or here)
@@ -41,30 +42,32 @@ def run_notebooks(paths:list, # notebooks: a `str` is a path on the server(s), a
     items,jobs = list(paths),(4 if jobs is None else jobs)
     servers = _check_batch(items, servers, jobs, parameters, kwargs)
     if parameters is not None: kwargs = {**kwargs, 'parameters': parameters}
-    results = [None] * len(items)
-    batch,done = _Batch(len(items), kernel_wait),queue.SimpleQueue()
-    batch.clients = clients = [s.clone() for _ in range(jobs) for s in servers][:len(items)]
+    results,arriving = [None] * len(items),isinstance(servers, Iterator)
+    batch,done,errors,threads = _Batch(len(items), kernel_wait),queue.SimpleQueue(),[],[]
     work = (items, batch, done, results, save, on_cell, kwargs, on_output)
-    threads = [threading.Thread(target=_work, args=(c, *work), name=f'minijup-run-{n}', daemon=True)
-               for n,c in enumerate(clients)]
     bar = Progress(len(items), show=progress if items else False, unit='notebooks', every=0)
     try:
         bar.update(0)
-        for t in threads: t.start()
-        _count_done(done, results, bar, len(threads))
+        if arriving: threading.Thread(target=_arrivals, args=(servers, done, errors), daemon=True).start()
+        n = _start([] if arriving else [s.clone() for _ in range(jobs) for s in servers][:len(items)], batch, work, threads)
+        arrive = lambda jp: _start([jp.clone() for _ in range(min(jobs, len(items)))], batch, work, threads)
+        _count_done(done, results, bar, n + arriving, arrive)   # (an iterator counts as a worker until it ends)
     except KeyboardInterrupt:
         batch.cancel.set()
-        _abandon(clients, threads)
+        _abandon(batch.clients, threads)
         raise
     finally: bar.close()
+    if None in results:   # (an iterator that ended, or failed, before any server came)
+        raise errors[0] if errors else ArgumentError("servers= gave no server to run the notebooks on.")
     return results
 
 # %% ../nbs/08_parallel.ipynb #6fe2c11d
 def _check_batch(items:list, servers, jobs:int, parameters, run_kwargs:dict) -> list:
     "The `servers` of a batch as a list, its arguments checked before anything runs"
-    servers = [servers] if isinstance(servers, Jupyter) else list(servers or [])
-    if not servers: raise ArgumentError("run_notebooks needs at least one server (a Jupyter "
-                                        "client).")
+    if not isinstance(servers, Iterator):   # (an iterator's servers come as they come up: see below)
+        servers = [servers] if isinstance(servers, Jupyter) else list(servers or [])
+        if not servers: raise ArgumentError("run_notebooks needs at least one server (a Jupyter "
+                                            "client).")
     if jobs < 1: raise ArgumentError(f"There must be at least one job, not {jobs}.",
                                      advice=Advice('Pass {jobs} or more.', jobs=1))
     if 'output_path' in run_kwargs:
@@ -76,15 +79,31 @@ def _check_batch(items:list, servers, jobs:int, parameters, run_kwargs:dict) -> 
     return servers
 
 # %% ../nbs/08_parallel.ipynb #dfde3a60
-def _count_done(done, results:list, bar, workers:int):
+def _count_done(done, results:list, bar, workers:int, arrive=None):
     "Count on `bar` the notebooks the workers finish (each puts a notebook's index on `done`, None as it stops)"
     live,n,failed = workers,0,0
     while live:
         try: i = done.get(timeout=0.1)
         except queue.Empty: continue
         if i is None: live -= 1; continue
+        if isinstance(i, Jupyter): live += arrive(i); continue   # (a server that came up: its workers)
         n,failed = n + 1,failed + (not results[i].ok)
         bar.update(n, note=f'{failed} failed' if failed else '')
+
+def _start(clients:list, batch, work:tuple, threads:list) -> int:
+    "A worker thread for each of `clients` (added to the batch's and to `threads`); how many were started"
+    batch.clients += clients
+    for c in clients:
+        threads.append(threading.Thread(target=_work, args=(c, *work), name=f'minijup-run-{len(threads)}', daemon=True))
+        threads[-1].start()
+    return len(clients)
+
+def _arrivals(servers:Iterator, done:queue.SimpleQueue, errors:list):
+    "Put each server on `done` as `servers` yields it, then None (as a worker that stops); its error in `errors`"
+    try:
+        for jp in servers: done.put(jp)
+    except Exception as e: errors.append(e)
+    finally: done.put(None)
 
 # %% ../nbs/08_parallel.ipynb #448540bc
 class NotebookResult:
