@@ -2,14 +2,14 @@
 
     .venv/bin/python bench/hub.py                          # 3 rounds, jobs 1 and 2 (about 7 minutes)
     .venv/bin/python bench/hub.py --rounds 1 --notebooks 8 --jobs 1
-    .venv/bin/python bench/hub.py --ipc                    # the servers' kernels on IPC sockets (see below)
+    .venv/bin/python bench/hub.py --tcp                    # the servers' kernels on TCP ports (see below)
 
 The hub's proxy is $MINIJUP_PROXY, else this checkout's .ci/node/node_modules/.bin/configurable-http-proxy.
 Each round, for each `jobs` J (notebooks at once per server), alternating the order of rows 1 and 2:
 0. spawn: `jh.provision(4)` then `.remove()` on their own: the time the hub takes to start 4 named servers until
    each answers through the proxy (and, printed too, to stop and remove them);
 1. hub: `run_on_hub(paths, jh, servers=4, jobs=J)`: spawn, the batch (each local notebook sent to the server that
-   runs it and written back here) and removal, all in the wall time;
+   runs it and written back here; each server takes notebooks from when it is up) and removal, all in the wall time;
 2. by hand: `run_notebooks(paths, clients, jobs=J)` over 4 named servers started beforehand (not counted), the
    same local notebooks.
 The issue's ideal is spawn + 32 x 1 s / 4 servers = spawn + 8 s (one notebook at a time on each server: J=1); for
@@ -24,12 +24,12 @@ too. 2 CPUs give 16 s of CPU in the 8 s ideal: the kernels nearly fill it, so J=
 ratios measure the CPU as much as minijup. The CPU seconds of the hub's process tree (hub, proxy, servers, kernels)
 and of this process are printed per row (Linux /proc). Every server the bench created is removed and the hub stopped
 at the end, also on Ctrl-C or an error; it then asserts that the hub listed none of them. Not a test.
-Outliers: 4 single-user servers on one host each pick their kernels' TCP ports (bound, released, then bound by the
-kernel) without knowing of the others' picks, so now and then two kernels get the same port: one dies or hangs
-(`ZMQError: Address already in use` in the hub's log), the server waits 60 s for its kernel_info, and that notebook
-takes 60-120 s or fails. The rounds' lines show it (a slowest notebook of 60 s or more); `--ipc` gives the kernels
-IPC sockets instead (`--KernelManager.transport=ipc` on the servers), which a hub on Kubernetes (a pod per server)
-does not need. It is not the default: the default is the LocalHub as nbs/14_hub starts it.
+Kernels: as in nbs/14_hub, the servers' kernels talk over IPC sockets (`--KernelManager.transport=ipc`). With
+`--tcp` they use TCP ports, jupyter_server's default: then 4 single-user servers on one host each pick their kernels'
+ports (bound, released, then bound by the kernel) without knowing of the others' picks, so now and then two kernels
+get the same port: one dies or hangs (`ZMQError: Address already in use` in the hub's log), the server waits 60 s for
+its kernel_info, and that notebook takes 60-120 s or fails; the rounds' lines show it (a slowest notebook of 60 s or
+more). A hub on Kubernetes (a pod per server) does not meet this.
 """
 import argparse, os, shutil, statistics, sys, tempfile, time
 from pathlib import Path
@@ -79,7 +79,7 @@ def main():
     ap.add_argument('--notebooks', type=int, default=32)
     ap.add_argument('--servers', type=int, default=4)
     ap.add_argument('--jobs', type=int, nargs='+', default=[1, 2], help='notebooks at once per server')
-    ap.add_argument('--ipc', action='store_true', help="the servers' kernels on IPC sockets, not TCP ports")
+    ap.add_argument('--tcp', action='store_true', help="the servers' kernels on TCP ports, not IPC sockets")
     a = ap.parse_args()
     N,S = a.notebooks,a.servers
     sleeps = N / S   # (the issue's ideal batch time: one notebook at a time per server)
@@ -87,7 +87,7 @@ def main():
 c.JupyterHub.allow_named_servers = True
 c.JupyterHub.named_server_limit_per_user = {2 * S + 2}
 c.JupyterHub.concurrent_spawn_limit = {2 * S}
-''' + ("c.Spawner.args.append('--KernelManager.transport=ipc')\n" if a.ipc else '')
+''' + ("c.Spawner.args.append('--KernelManager.transport=ipc')\n" if not a.tcp else '')
     folder = Path(tempfile.mkdtemp(prefix='minijup-bench-hub-'))
     hub,jh,left,t_start = LocalHub(config=config),None,None,time.perf_counter()
     try:
@@ -120,7 +120,7 @@ c.JupyterHub.concurrent_spawn_limit = {2 * S}
                     print(f'round {rnd + 1} jobs={j}: spawn {spawns[j][-1]:.2f} s, {r} {walls[r, j][-1]:.2f} s',
                           file=sys.stderr, flush=True)
         print(f'{N} notebooks sleeping 1 s over {S} named servers of a LocalHub; {a.rounds} rounds, medians; '
-              f'{os.cpu_count()} CPUs; kernels on {"IPC" if a.ipc else "TCP"}')
+              f'{os.cpu_count()} CPUs; kernels on {"TCP" if a.tcp else "IPC"}')
         for j in a.jobs:
             spawn,ideal = statistics.median(spawns[j]),statistics.median(spawns[j]) + sleeps
             floor = spawn + N / (S * j)

@@ -652,9 +652,19 @@ def _put_new(jp:Jupyter, local:Path, dest:str, digest:str, chunk_size:int=2**20)
                                "Run again once it is written.")
         return m
     except BaseException:   # (a refusal, Ctrl-C, SIGTERM in the command): no truncated copy is left under its name
-        try: jp('api/contents/' + quote_path(dest), 'DELETE', timeout=5)
-        except Exception: pass
+        _delete_partial(jp, dest)
         raise
+
+def _delete_partial(jp:Jupyter, dest:str):
+    "Delete `dest`, and again if it comes back: the server may still be writing the chunk the upload was stopped in"
+    for wait in (0.25, 1, 2):
+        try: jp('api/contents/' + quote_path(dest), 'DELETE', timeout=5)
+        except Exception: pass   # (gone, or the server too busy to say: looked at below)
+        time.sleep(wait)
+        try: jp('api/contents/' + quote_path(dest), query={'content': '0'}, timeout=5)
+        except NotFoundError:
+            if wait >= 1: return   # (still gone a second after: no write was under way)
+        except Exception: pass
 
 # %% ../nbs/05_run.ipynb #ed6ca9b9
 def _kernel_cwd(k:KernelConnection) -> str:
