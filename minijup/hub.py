@@ -299,6 +299,7 @@ def run_on_hub(paths:list, # local notebooks: each is sent to the server that ru
     with sigterm_exits():
         try:
             results = parallel.run_notebooks(items, _as_they_come(p), progress=shown, parameters=parameters, **kwargs)
+            if p.error is not None: raise p.error   # (bringing the servers up failed after some came)
             _move_from_dead(p.servers, items, sources, results, parameters, shown, kwargs)
         except BaseException: _cancel(p); raise
         finally:
