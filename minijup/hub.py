@@ -147,7 +147,8 @@ def _follow(p:_Provision, name:str):
 def _answers(p:_Provision, name:str) -> Jupyter:
     "A `Jupyter` for server `name` once it answers through the proxy"
     jp = p.hub.jupyter(name)
-    wait_until(lambda: jp('api/status'), p.timeout, every=0.2, retry=(ResponseError, ConnectError))
+    wait_until(lambda: p.stop.is_set() or jp('api/status'), p.timeout, every=0.2, retry=(ResponseError, ConnectError))
+    if p.stop.is_set(): raise _Stopped()   # (interrupted: not polled on for `timeout` s in the background)
     if p.on_up: p.on_up(jp)
     return jp
 
